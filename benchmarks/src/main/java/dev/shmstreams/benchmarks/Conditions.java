@@ -1,0 +1,228 @@
+package dev.shmstreams.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a reader needs to judge the numbers: the machine, the kernel, the JVM, and how busy the
+ * machine was with other work just before and just after the run (from /proc/stat, so steal time
+ * of a VM shows too).
+ */
+final class Conditions
+{
+    private Conditions()
+    {
+    }
+
+    static String cpuModel()
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/cpuinfo")))
+            {
+                if (line.startsWith("model name"))
+                {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            return "unknown (" + ex + ")";
+        }
+        return "unknown";
+    }
+
+    static String firstLine(final String path)
+    {
+        try
+        {
+            final List<String> lines = Files.readAllLines(Path.of(path));
+            return lines.isEmpty() ? "" : lines.get(0).trim();
+        }
+        catch (final IOException ex)
+        {
+            return "unknown";
+        }
+    }
+
+    static String memoryTotal()
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/meminfo")))
+            {
+                if (line.startsWith("MemTotal:"))
+                {
+                    final long kib = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    return String.format(Locale.ROOT, "%.1f GiB", kib / 1024.0 / 1024.0);
+                }
+            }
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            return "unknown";
+        }
+        return "unknown";
+    }
+
+    /**
+     * Sample all CPUs for a while: share busy (user, nice, system, irq, softirq) and stolen by the
+     * hypervisor, in cores.
+     *
+     * @param millis how long.
+     * @return e.g. "0.12 of 2 cores busy, 0.00 stolen".
+     */
+    static String cpuBusy(final long millis)
+    {
+        try
+        {
+            final long[] before = cpuTimes();
+            final long start = System.nanoTime();
+            Thread.sleep(millis);
+            final long[] after = cpuTimes();
+            final double seconds = (System.nanoTime() - start) / 1e9;
+            final double hz = 100.0;
+            long busy = 0;
+            for (final int i : new int[]{0, 1, 2, 5, 6})
+            {
+                busy += after[i] - before[i];
+            }
+            final long steal = after[7] - before[7];
+            return String.format(Locale.ROOT, "%.2f of %d cores busy, %.2f stolen (over %.1f s)",
+                busy / hz / seconds, Runtime.getRuntime().availableProcessors(), steal / hz / seconds, seconds);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "unknown (" + ex + ")";
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /**
+     * @param millis how long to sample.
+     * @return CPUs' worth of busy time (all processes) over that time, NaN if /proc/stat is unreadable.
+     */
+    static double busyCores(final long millis)
+    {
+        try
+        {
+            final long[] before = cpuTimes();
+            final long start = System.nanoTime();
+            Thread.sleep(millis);
+            final long[] after = cpuTimes();
+            long busy = 0;
+            for (final int i : new int[]{0, 1, 2, 5, 6})
+            {
+                busy += after[i] - before[i];
+            }
+            return busy / 100.0 / ((System.nanoTime() - start) / 1e9);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return Double.NaN;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
+    /** @return busy time of all CPUs so far (user, nice, system, irq, softirq), in seconds; NaN if unknown. */
+    static double busySeconds()
+    {
+        try
+        {
+            final long[] times = cpuTimes();
+            return (times[0] + times[1] + times[2] + times[5] + times[6]) / 100.0;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return Double.NaN;
+        }
+    }
+
+    /** user nice system idle iowait irq softirq steal, in USER_HZ ticks. */
+    private static long[] cpuTimes() throws IOException
+    {
+        final String[] fields = firstLine("/proc/stat").split("\\s+");
+        final long[] times = new long[8];
+        for (int i = 0; i < times.length; i++)
+        {
+            times[i] = Long.parseLong(fields[i + 1]);
+        }
+        return times;
+    }
+
+    /**
+     * A gauge of how fast this machine is right now, to compare runs: on a VM the same code can run
+     * at half speed when the host is busy (another guest on the sibling hyper-thread, lower clock),
+     * which no load figure inside the guest shows. Fills and sums a 64 KiB buffer (it stays in L2)
+     * on each CPU in turn, with the same {@link Payload} functions the scenarios use.
+     *
+     * @param cpus the CPUs to measure on.
+     * @return e.g. "cpu0 41.2 GB/s, cpu1 40.8 GB/s".
+     */
+    static String speedGauge(final int... cpus)
+    {
+        final org.agrona.concurrent.UnsafeBuffer buffer =
+            new org.agrona.concurrent.UnsafeBuffer(org.agrona.BufferUtil.allocateDirectAligned(64 * 1024, 4096));
+        final StringBuilder out = new StringBuilder();
+        long sink = 0;
+        for (final int cpu : cpus)
+        {
+            Affinity.pinCurrentThread(cpu);
+            long bytes = 0;
+            long start = System.nanoTime();
+            for (int pass = 0; pass < 2; pass++)
+            {
+                bytes = 0;
+                start = System.nanoTime();
+                while (System.nanoTime() - start < 300_000_000L)
+                {
+                    for (int i = 0; i < 64; i++)
+                    {
+                        Payload.fill(buffer, 0, buffer.capacity(), i);
+                        sink += Payload.sum(buffer, 0, buffer.capacity());
+                        bytes += 2L * buffer.capacity();
+                    }
+                }
+            }
+            out.append(out.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "cpu%d %.1f GB/s", cpu,
+                bytes / ((System.nanoTime() - start) / 1e9) / 1e9));
+        }
+        final long[] all = new long[16];
+        java.util.Arrays.fill(all, -1L);
+        DirectLibC.sched_setaffinity(0, all.length * Long.BYTES, all);
+        // the checksum is printed so the JIT cannot drop the loop as dead code
+        return out + " (fill + sum of a 64 KiB buffer; checksum " + (sink & 0xFF) + ")";
+    }
+
+    static String gitCommit(final Path directory)
+    {
+        try
+        {
+            final Process git = new ProcessBuilder("git", "-C", directory.toString(), "describe", "--always", "--dirty")
+                .redirectErrorStream(true).start();
+            final String out = new String(git.getInputStream().readAllBytes()).trim();
+            return git.waitFor() == 0 ? out : "unknown";
+        }
+        catch (final IOException ex)
+        {
+            return "unknown";
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+}

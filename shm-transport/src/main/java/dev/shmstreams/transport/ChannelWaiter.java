@@ -1,0 +1,106 @@
+package dev.shmstreams.transport;
+
+import dev.shmstreams.transport.internal.Endpoint;
+import dev.shmstreams.transport.internal.WaitLoop;
+
+/**
+ * Waits for a channel end from a thread other than its owner. An Akka stage must never block its
+ * own thread, so it hands a waiter thread the sequence it needs and is called back when that
+ * thread returns from {@link #await}; the waiter reads only shared memory (the peer's sequence
+ * and state), never the owner's private cursor, so the two threads need no lock.
+ *
+ * <ul>
+ *   <li>From {@link ShmConsumer#newWaiter()}: {@code await(s)} returns once frame {@code s} is
+ *       published, or the producer completed, failed or died.</li>
+ *   <li>From {@link ShmProducer#newWaiter()}: {@code await(s)} returns once sequence {@code s} can
+ *       be claimed (the consumer released enough), or the consumer cancelled.</li>
+ * </ul>
+ * Either also returns after {@link #cancel()}, when the end is closing, or on timeout. Closing the
+ * end waits for a waiter inside {@code await} to leave, so a waiter never touches unmapped memory.
+ *
+ * <p>One waiter serves one thread at a time.
+ */
+public final class ChannelWaiter
+{
+    /** What the waiter checks against the sequence it was given; reads shared memory only. */
+    @FunctionalInterface
+    interface Target
+    {
+        boolean isReached(long sequence);
+    }
+
+    private final Endpoint endpoint;
+    private final WaitLoop loop;
+    private final Target target;
+    private final int futexOffset;
+    private final int waitersOffset;
+    private final int waitCounterOffset;
+    private final Endpoint.WaitCondition condition = this::isSatisfied;
+    private long sequence;
+    private volatile boolean cancelled;
+
+    ChannelWaiter(
+        final Endpoint endpoint,
+        final Target target,
+        final int futexOffset,
+        final int waitersOffset,
+        final int waitCounterOffset)
+    {
+        this.endpoint = endpoint;
+        this.loop = endpoint.newWaitLoop();
+        this.target = target;
+        this.futexOffset = futexOffset;
+        this.waitersOffset = waitersOffset;
+        this.waitCounterOffset = waitCounterOffset;
+    }
+
+    /**
+     * @param sequence     the sequence to wait for (see the class comment for its meaning per side).
+     * @param timeoutNanos at most this long.
+     * @return true if the target was reached, the stream ended, or the waiter was cancelled or the
+     * end is closing; false on timeout.
+     */
+    public boolean await(final long sequence, final long timeoutNanos)
+    {
+        if (!endpoint.enterForeignWait())
+        {
+            return true;
+        }
+        try
+        {
+            this.sequence = sequence;
+            return loop.await(condition, futexOffset, waitersOffset, timeoutNanos, waitCounterOffset);
+        }
+        finally
+        {
+            endpoint.exitForeignWait();
+        }
+    }
+
+    private boolean isSatisfied()
+    {
+        return cancelled || endpoint.isClosing() || target.isReached(sequence);
+    }
+
+    /** Make a current and every later {@link #await} return at once. Safe from any thread. */
+    public void cancel()
+    {
+        cancelled = true;
+        if (endpoint.enterForeignWait())
+        {
+            try
+            {
+                endpoint.wake(futexOffset, -1);
+            }
+            finally
+            {
+                endpoint.exitForeignWait();
+            }
+        }
+    }
+
+    public boolean isCancelled()
+    {
+        return cancelled;
+    }
+}

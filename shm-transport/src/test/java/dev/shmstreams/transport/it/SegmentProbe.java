@@ -1,0 +1,139 @@
+package dev.shmstreams.transport.it;
+
+import dev.shmstreams.transport.layout.HeaderDescriptor;
+import dev.shmstreams.transport.layout.ParticipantDescriptor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A read-only look at a segment's header from the test JVM, independent of the library's own
+ * reading code: what a dead producer really published is what is in the file, not what a
+ * survivor says it saw.
+ *
+ * <p>Opened while the peers run and kept open, so the file can still be read after a survivor
+ * unlinked it. Uses plain {@code pread} on the descriptor: on tmpfs that reads the very pages the
+ * peers have mapped. Takes no lock, so it never changes what the peers see of each other.
+ */
+final class SegmentProbe implements AutoCloseable
+{
+    private final Path path;
+    private final FileChannel channel;
+    private final ByteBuffer scratch = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+
+    private SegmentProbe(final Path path, final FileChannel channel)
+    {
+        this.path = path;
+        this.channel = channel;
+    }
+
+    static SegmentProbe open(final Path path)
+    {
+        try
+        {
+            return new SegmentProbe(path, FileChannel.open(path, StandardOpenOption.READ));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open segment " + path, ex);
+        }
+    }
+
+    /** @return the published sequence: frames [0, published) were committed. */
+    long publishedSequence()
+    {
+        return readLong(HeaderDescriptor.PUBLISHED_SEQUENCE_OFFSET);
+    }
+
+    /** @return consumer 0's released sequence. */
+    long releasedSequence()
+    {
+        return readLong(HeaderDescriptor.releasedSequenceOffset(0));
+    }
+
+    /** @return the producer block's state, a {@code ParticipantDescriptor.STATE_*}. */
+    int producerState()
+    {
+        return readInt(HeaderDescriptor.PRODUCER_BLOCK_OFFSET + ParticipantDescriptor.STATE_OFFSET);
+    }
+
+    /** @return consumer 0's block state, a {@code ParticipantDescriptor.STATE_*}. */
+    int consumerState()
+    {
+        return readInt(HeaderDescriptor.consumerBlockOffset(0) + ParticipantDescriptor.STATE_OFFSET);
+    }
+
+    /** @return consumer 0's cursor: the next sequence it would poll. */
+    long consumerCursor()
+    {
+        return readLong(HeaderDescriptor.consumerBlockOffset(0) + ParticipantDescriptor.CURSOR_OFFSET);
+    }
+
+    /** @return how many consumer threads say they sleep on the consumer futex now. */
+    int consumerWaiters()
+    {
+        return readInt(HeaderDescriptor.CONSUMER_WAITERS_OFFSET);
+    }
+
+    /** @return how many producer threads say they sleep on the producer futex now. */
+    int producerWaiters()
+    {
+        return readInt(HeaderDescriptor.PRODUCER_WAITERS_OFFSET);
+    }
+
+    /** @return the released-out-of-order mark of slot {@code index}'s descriptor (-1 if none). */
+    long releasedMark(final int index)
+    {
+        return readLong(dev.shmstreams.transport.layout.SlotDescriptor.descriptorOffset(index) +
+            dev.shmstreams.transport.layout.SlotDescriptor.RELEASED_MARK_OFFSET);
+    }
+
+    private int readInt(final int offset)
+    {
+        read(offset, Integer.BYTES);
+        return scratch.getInt(0);
+    }
+
+    private long readLong(final int offset)
+    {
+        read(offset, Long.BYTES);
+        return scratch.getLong(0);
+    }
+
+    private void read(final int offset, final int length)
+    {
+        try
+        {
+            scratch.clear().limit(length);
+            while (scratch.hasRemaining())
+            {
+                if (channel.read(scratch, offset + scratch.position()) < 0)
+                {
+                    throw new IllegalStateException("segment " + path + " ends before offset " + offset);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read segment " + path, ex);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // read-only descriptor: nothing to lose
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.shmstreams.stream;
+
+import java.util.SplittableRandom;
+import java.util.zip.CRC32C;
+
+/** Checksummed frames for the end-to-end and cross-process tests. */
+public final class SinkToSourceHelpers
+{
+    private SinkToSourceHelpers()
+    {
+    }
+
+    /** Frame n: a length and bytes derived from n, and their CRC32C in the metadata. */
+    public static final FrameWriter<Integer> WRITER = (n, frame) ->
+    {
+        final SplittableRandom random = new SplittableRandom(n);
+        final int length = 8 + random.nextInt(frame.capacity() - 8);
+        final CRC32C crc = new CRC32C();
+        for (int i = 8; i < length; i += 8)
+        {
+            final long word = random.nextLong();
+            frame.buffer().putLong(i, word);
+        }
+        frame.buffer().putInt(0, n);
+        final byte[] scratch = new byte[length];
+        frame.buffer().getBytes(0, scratch, 0, length);
+        crc.update(scratch, 0, length);
+        frame.metadata().putLong(0, crc.getValue());
+        return length;
+    };
+
+    /** @return the frame's number after checking its CRC, or throws. */
+    public static int verify(final ShmFrame frame)
+    {
+        try (frame)
+        {
+            final byte[] bytes = new byte[frame.length()];
+            frame.buffer().getBytes(0, bytes);
+            final CRC32C crc = new CRC32C();
+            crc.update(bytes);
+            if (crc.getValue() != frame.metadata().getLong(0))
+            {
+                throw new IllegalStateException("frame " + frame.sequence() + " is corrupt");
+            }
+            return frame.buffer().getInt(0);
+        }
+    }
+
+}

@@ -1,0 +1,95 @@
+package dev.shmstreams.stream.it;
+
+import akka.Done;
+import akka.actor.ActorSystem;
+import akka.stream.javadsl.Source;
+import dev.shmstreams.stream.ShmSinkSettings;
+import dev.shmstreams.stream.SinkToSourceHelpers;
+import dev.shmstreams.stream.javadsl.ShmSink;
+
+import dev.shmstreams.transport.layout.HeaderDescriptor;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A producer process running an Akka graph: {@code Source.range(0, frames)} into a ShmSink writing
+ * checksummed frames. Prints {@code PULLED n released=r heap=bytes} every 200 ms (elements upstream
+ * has handed to the sink, and the consumer's released sequence read from the segment at the same
+ * moment), then {@code DONE} or {@code FAILED class message}.
+ */
+public final class AkkaProducerMain
+{
+    private AkkaProducerMain()
+    {
+    }
+
+    /** The consumer's released sequence, from a read-only mapping of the segment's header page. */
+    private static long released(final Path segment, final UnsafeBuffer[] header)
+    {
+        if (header[0] == null)
+        {
+            try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ))
+            {
+                header[0] = new UnsafeBuffer(channel.map(FileChannel.MapMode.READ_ONLY, 0, 4096));
+            }
+            catch (final IOException ex)
+            {
+                return -1;
+            }
+        }
+        return header[0].getLongVolatile(HeaderDescriptor.releasedSequenceOffset(0));
+    }
+
+    public static void main(final String[] argv) throws Exception
+    {
+        final AkkaChild child = AkkaChild.start(argv);
+        final ActorSystem system = ActorSystem.create("producer");
+        final long frames = child.number("frames", Long.MAX_VALUE);
+        final AtomicLong pulled = new AtomicLong();
+        final ShmSinkSettings settings = ShmSinkSettings.create(system, child.string("channel", "akka"))
+            .withDirectory(Path.of(child.string("dir", "/dev/shm"))).withSlots((int)child.number("slots", 16))
+            .withSlotSize(4096);
+        final CompletionStage<Done> done = Source.range(0, (int)Math.min(frames, Integer.MAX_VALUE) - 1)
+            .map(n ->
+            {
+                pulled.incrementAndGet();
+                return n;
+            })
+            .runWith(ShmSink.create(settings, SinkToSourceHelpers.WRITER), system);
+        final Path segment = Path.of(child.string("dir", "/dev/shm")).resolve(child.string("channel", "akka"));
+        final UnsafeBuffer[] header = new UnsafeBuffer[1];
+        system.scheduler().scheduleWithFixedDelay(Duration.ZERO, Duration.ofMillis(200), () ->
+        {
+            // pulled first, released second: released only grows, so pulled - released bounds the
+            // frames in flight at one instant
+            final long upstream = pulled.get();
+            final long released = released(segment, header);
+            AkkaChild.line("PULLED " + upstream + " released=" + released + " heap=" +
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }, system.dispatcher());
+        AkkaChild.line("STARTED");
+        int exit = 0;
+        try
+        {
+            done.toCompletableFuture().get(10, TimeUnit.MINUTES);
+            AkkaChild.line("DONE pulled=" + pulled.get());
+        }
+        catch (final Exception ex)
+        {
+            AkkaChild.line("FAILED " + AkkaChild.describe(ex.getCause() == null ? ex : ex.getCause()));
+            exit = 1;
+        }
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        System.exit(exit);
+    }
+}
