@@ -77,6 +77,30 @@ public final class ChannelWaiter
         }
     }
 
+    /**
+     * One non-blocking look, for a thread that multiplexes many waits in its own idle loop (see
+     * {@code dev.shmstreams.dispatch.SpinningExecutor}): the same condition as {@link #await}, without
+     * waiting. Never touches the mapping once the end is closing.
+     *
+     * @param sequence see {@link #await}.
+     * @return true if {@link #await} would return true at once.
+     */
+    public boolean poll(final long sequence)
+    {
+        if (!endpoint.enterForeignWait())
+        {
+            return true;
+        }
+        try
+        {
+            return cancelled || endpoint.isClosing() || target.isReached(sequence);
+        }
+        finally
+        {
+            endpoint.exitForeignWait();
+        }
+    }
+
     private boolean isSatisfied()
     {
         return cancelled || endpoint.isClosing() || target.isReached(sequence);

@@ -15,7 +15,7 @@ import java.util.function.LongConsumer;
  *
  * <p>No Akka here: the callback is typically an {@code AsyncCallback::invoke}.
  */
-public final class Waker implements AutoCloseable
+public final class Waker implements Wakeup
 {
     private static final long NONE = Long.MIN_VALUE;
     private static final long SLICE_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -45,6 +45,7 @@ public final class Waker implements AutoCloseable
      *
      * @param sequence see {@link ChannelWaiter#await(long, long)}.
      */
+    @Override
     public void request(final long sequence)
     {
         request.set(sequence);

@@ -2,11 +2,13 @@ package dev.shmstreams.stream;
 
 import akka.Done;
 import akka.actor.ActorSystem;
+import akka.stream.ActorAttributes;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.testkit.javadsl.TestKit;
 import dev.shmstreams.stream.javadsl.ShmSink;
 import dev.shmstreams.stream.javadsl.ShmSource;
+import dev.shmstreams.dispatch.SpinningExecutor;
 import dev.shmstreams.transport.WaitStrategy;
 import dev.shmstreams.transport.test.ShmTestDirectory;
 import org.junit.jupiter.api.AfterAll;
@@ -17,6 +19,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -64,6 +68,50 @@ class SinkToSourceTest
             }), system);
         assertEquals(FRAMES, consumed.toCompletableFuture().get(120, TimeUnit.SECONDS));
         produced.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Thread.sleep(100);
+        assertEquals(List.of(), ShmTestDirectory.leftovers(dir), "both ends closed: the segment is gone");
+    }
+
+    /**
+     * Both graphs on shm-streams.spinning-dispatcher, whose one thread runs them both: with
+     * busy-spin the stages wait inline on that thread (no wake-up threads), and the producer waiting
+     * for space and the consumer waiting for frames never block each other.
+     */
+    @ParameterizedTest
+    @EnumSource(value = WaitStrategy.class, names = {"BUSY_SPIN", "BLOCKING"})
+    void bothEndsOnTheSpinningDispatcher(final WaitStrategy strategy, final Path dir) throws Exception
+    {
+        final String channel = "spin-" + strategy.name().toLowerCase();
+        final Set<String> threads = ConcurrentHashMap.newKeySet();
+        final CompletionStage<Done> produced = Source.range(0, FRAMES - 1)
+            .runWith(ShmSink.create(ShmSinkSettings.create(system, channel).withDirectory(dir).withSlots(4)
+                    .withSlotSize(4096).withWaitStrategy(strategy), SinkToSourceHelpers.WRITER)
+                .withAttributes(ActorAttributes.dispatcher("shm-streams.spinning-dispatcher")), system);
+        final CompletionStage<Integer> consumed = ShmSource.create(
+                ShmSourceSettings.create(system, channel).withDirectory(dir).withWaitStrategy(strategy))
+            .map(frame ->
+            {
+                assertNotNull(SpinningExecutor.current(), "the source runs on the spinning dispatcher");
+                if (frame.sequence() % 1000 == 0)
+                {
+                    Thread.getAllStackTraces().keySet().forEach(thread -> threads.add(thread.getName()));
+                }
+                return SinkToSourceHelpers.verify(frame);
+            })
+            .withAttributes(ActorAttributes.dispatcher("shm-streams.spinning-dispatcher"))
+            .runWith(Sink.fold(0, (expected, n) ->
+            {
+                if (n.intValue() != expected.intValue())
+                {
+                    throw new IllegalStateException("expected frame " + expected + ", got " + n);
+                }
+                return expected + 1;
+            }), system);
+        assertEquals(FRAMES, consumed.toCompletableFuture().get(120, TimeUnit.SECONDS));
+        produced.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        final boolean wakerThreads = threads.stream().anyMatch(name -> name.endsWith("-" + channel));
+        assertEquals(strategy != WaitStrategy.BUSY_SPIN, wakerThreads,
+            "wake-up threads " + (strategy == WaitStrategy.BUSY_SPIN ? "not " : "") + "expected: " + threads);
         Thread.sleep(100);
         assertEquals(List.of(), ShmTestDirectory.leftovers(dir), "both ends closed: the segment is gone");
     }

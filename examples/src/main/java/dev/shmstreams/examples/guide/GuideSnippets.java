@@ -5,6 +5,7 @@ import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.japi.Pair;
 import akka.stream.javadsl.Keep;
+import akka.stream.ActorAttributes;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
@@ -76,6 +77,25 @@ public final class GuideSnippets
             .runWith(Sink.fold(0, Integer::sum), system);
         // #source
         return sum;
+    }
+
+    /** The lowest latency: busy-spin on the spinning dispatcher; returns each frame's age at arrival, ns. */
+    public static CompletionStage<List<Long>> lowLatency(final ActorSystem<?> system, final String channel)
+    {
+        // #low-latency
+        final CompletionStage<List<Long>> ages = ShmSource.create(ShmSourceSettings.create(system, channel)
+                .withWaitStrategy(WaitStrategy.BUSY_SPIN))                  // spin, never sleep on the futex
+            .map(frame ->
+            {
+                try (frame)
+                {
+                    return System.nanoTime() - frame.timestampNanos();    // same clock in both processes
+                }
+            })
+            .withAttributes(ActorAttributes.dispatcher("shm-streams.spinning-dispatcher"))
+            .runWith(Sink.seq(), system);
+        // #low-latency
+        return ages;
     }
 
     /** Holding a frame across an asynchronous stage, and the materialized control. */

@@ -57,6 +57,25 @@ class GuideSnippetsTest
     }
 
     @Test
+    void theLowLatencySourceRunsOnTheSpinningDispatcher(final Path dir) throws Exception
+    {
+        final ActorSystem<Void> system = system(dir);
+        try
+        {
+            final var ages = GuideSnippets.lowLatency(system, "guide-spin");
+            GuideSnippets.sink(system, "guide-spin");
+            final List<Long> received = await(ages);
+            assertEquals(1000, received.size());
+            assertTrue(received.stream().allMatch(age -> age >= 0), "commit stamps precede arrival: " + received);
+        }
+        finally
+        {
+            ExampleSystem.terminate(system);
+        }
+        assertEquals(List.of(), ShmTestDirectory.leftovers(dir));
+    }
+
+    @Test
     void framesHeldAcrossAnAsyncStageArriveInOrder(final Path dir) throws Exception
     {
         final ActorSystem<Void> system = system(dir);

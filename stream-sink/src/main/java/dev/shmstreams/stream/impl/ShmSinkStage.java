@@ -14,6 +14,7 @@ import akka.stream.stage.InHandler;
 import akka.stream.stage.TimerGraphStageLogic;
 import dev.shmstreams.control.ChannelHandle;
 import dev.shmstreams.control.ShmStreams;
+import dev.shmstreams.dispatch.SpinningExecutor;
 import dev.shmstreams.stream.FrameWriter;
 import dev.shmstreams.stream.OverflowPolicy;
 import dev.shmstreams.stream.PeerGoneAction;
@@ -24,7 +25,7 @@ import dev.shmstreams.transport.PeerLostException;
 import dev.shmstreams.transport.PeerState;
 import dev.shmstreams.transport.RingFullException;
 import dev.shmstreams.transport.ShmProducer;
-import dev.shmstreams.transport.Waker;
+import dev.shmstreams.transport.Wakeup;
 import dev.shmstreams.transport.layout.ParticipantDescriptor;
 
 import java.nio.file.Path;
@@ -94,7 +95,7 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         private volatile PeerState lastPeerState = PeerState.NOT_ATTACHED;
         /** Written by the stage thread only, read by monitoring: a release store, no fence per element. */
         private final AtomicLong frames = new AtomicLong();
-        private Waker waker;
+        private Wakeup waker;
         private ShmStreams.Registration registration = () -> { };
         private AsyncCallback<Long> onSpace;
         /** Created here, not in preStart: CoordinatedShutdown may ask as soon as the stage is registered. */
@@ -154,7 +155,8 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         private void onCreated(final ShmProducer newProducer)
         {
             producer = newProducer;
-            waker = new Waker("shm-sink-" + channel.name(), newProducer.newWaiter(), onSpace::invoke);
+            waker = SpinningExecutor.wakeup("shm-sink-" + channel.name(), channel.waitStrategy(),
+                newProducer.newWaiter(), onSpace::invoke);
             scheduleWithFixedDelay(LIVENESS_TIMER, channel.livenessInterval(), channel.livenessInterval());
             if (upstreamFinished)
             {

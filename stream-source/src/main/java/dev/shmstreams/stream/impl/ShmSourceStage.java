@@ -14,6 +14,7 @@ import akka.stream.stage.OutHandler;
 import akka.stream.stage.TimerGraphStageLogic;
 import dev.shmstreams.control.ChannelHandle;
 import dev.shmstreams.control.ShmStreams;
+import dev.shmstreams.dispatch.SpinningExecutor;
 import dev.shmstreams.stream.ShmFrame;
 import dev.shmstreams.stream.ShmSourceControl;
 import dev.shmstreams.stream.ShmSourceSettings;
@@ -23,7 +24,7 @@ import dev.shmstreams.transport.PeerLostException;
 import dev.shmstreams.transport.PeerState;
 import dev.shmstreams.transport.ProducerFailedException;
 import dev.shmstreams.transport.ShmConsumer;
-import dev.shmstreams.transport.Waker;
+import dev.shmstreams.transport.Wakeup;
 import dev.shmstreams.transport.internal.Heartbeats;
 import dev.shmstreams.transport.layout.ParticipantDescriptor;
 
@@ -103,7 +104,7 @@ public final class ShmSourceStage extends AbstractGraphStageWithMaterializedValu
         private boolean waitingForRelease;
         private boolean stopping;
         private boolean cancelOnClose;
-        private Waker waker;
+        private Wakeup waker;
         private ShmStreams.Registration registration = () -> { };
         private AsyncCallback<Long> onFrames;
         private AsyncCallback<NotUsed> onReleased;
@@ -162,7 +163,8 @@ public final class ShmSourceStage extends AbstractGraphStageWithMaterializedValu
         {
             consumer = newConsumer;
             maxHeld = Math.min(settings.maxHeldFrames(), newConsumer.layout().slotCount());
-            waker = new Waker("shm-source-" + channel.name(), newConsumer.newWaiter(), onFrames::invoke);
+            waker = SpinningExecutor.wakeup("shm-source-" + channel.name(), channel.waitStrategy(),
+                newConsumer.newWaiter(), onFrames::invoke);
             scheduleWithFixedDelay(LIVENESS_TIMER, channel.livenessInterval(), channel.livenessInterval());
             attached.complete(Done.getInstance());
             emitIfDemanded();
