@@ -244,4 +244,39 @@ class SpinningExecutorTest
         producer.close();
         assertEquals(List.of(), ShmTestDirectory.leftovers(dir));
     }
+
+    /** Lost wake-ups: tasks and requests arriving just as the thread goes to sleep must still run. */
+    @Test
+    void noTaskOrRequestIsLostToParking(final Path dir) throws Exception
+    {
+        final java.util.Random random = new java.util.Random(42);
+        final AtomicInteger ran = new AtomicInteger();
+        for (int i = 0; i < 2000; i++)
+        {
+            final CountDownLatch done = new CountDownLatch(1);
+            executor.execute(() ->
+            {
+                ran.incrementAndGet();
+                done.countDown();
+            });
+            assertTrue(done.await(TIMEOUT_S, TimeUnit.SECONDS), "task " + i + " ran");
+            java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(120_000));   // around idle-spin
+        }
+        assertEquals(2000, ran.get());
+
+        try (ShmProducer producer = ShmProducer.create(settings(dir));
+             ShmConsumer consumer = ShmConsumer.attach(settings(dir)))
+        {
+            producer.commit(producer.tryClaim(), 8);
+            final LinkedBlockingQueue<Long> fired = new LinkedBlockingQueue<>();
+            final Wakeup wakeup = onExecutor(() -> executor.newWakeup(consumer.newWaiter(), fired::add));
+            for (int i = 0; i < 2000; i++)
+            {
+                wakeup.request(0);   // reached already: fires at the thread's next look
+                assertEquals(0L, fired.poll(TIMEOUT_S, TimeUnit.SECONDS), "request " + i + " fired");
+                java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(120_000));
+            }
+            wakeup.close();
+        }
+    }
 }
