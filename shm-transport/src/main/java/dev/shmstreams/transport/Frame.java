@@ -8,8 +8,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A frame held by the consumer: a read-only view of its slot, in place, and the descriptor fields
  * read (and checked) when it was polled. A flyweight, one per slot: valid from
  * {@link ShmConsumer#poll()} until {@link #release()}; after that every accessor throws, and the
- * payload view is emptied so a kept reference to it throws too instead of reading the slot's
- * next frame. Identify frames by {@link #sequence()}, not by object identity.
+ * payload and metadata views are emptied so a kept reference to either throws too instead of
+ * reading the slot's next frame. Identify frames by {@link #sequence()}, not by object identity.
  */
 public final class Frame implements AutoCloseable
 {
@@ -18,7 +18,8 @@ public final class Frame implements AutoCloseable
     private final ShmConsumer consumer;
     private final UnsafeBuffer slot;
     private final UnsafeBuffer payload = new UnsafeBuffer(EMPTY);
-    private final UnsafeBuffer metadata;
+    private final UnsafeBuffer metadataArea;
+    private final UnsafeBuffer metadata = new UnsafeBuffer(EMPTY);
     long sequence = -1;
     private int length;
     private long frameId;
@@ -31,7 +32,7 @@ public final class Frame implements AutoCloseable
     {
         this.consumer = consumer;
         this.slot = slot;
-        this.metadata = metadata;
+        this.metadataArea = metadata;
     }
 
     void arm(
@@ -50,12 +51,14 @@ public final class Frame implements AutoCloseable
         this.redelivered = redelivered;
         this.retained = false;
         payload.wrap(slot, 0, length);
+        metadata.wrap(metadataArea, 0, SlotDescriptor.USER_METADATA_LENGTH);
     }
 
     void disarm()
     {
         sequence = -1;
         payload.wrap(EMPTY);
+        metadata.wrap(EMPTY);
     }
 
     private void checkHeld()

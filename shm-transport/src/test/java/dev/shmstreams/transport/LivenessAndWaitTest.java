@@ -75,6 +75,7 @@ class LivenessAndWaitTest
              ShmConsumer consumer = ShmConsumer.attach(settings(dir, strategy)))
         {
             assertFalse(consumer.awaitFrames(TimeUnit.MILLISECONDS.toNanos(20)), "nothing there: times out");
+            final long sleepsBefore = consumer.counter(ParticipantDescriptor.CONSUMER_WAITS);
             final CountDownLatch waiting = new CountDownLatch(1);
             final CompletableFuture<Long> received = CompletableFuture.supplyAsync(() ->
             {
@@ -82,7 +83,21 @@ class LivenessAndWaitTest
                 return consumer.awaitFrames(LONG_WAIT) ? consumer.poll() : -100L;
             });
             waiting.await();
-            Thread.sleep(50);
+            if (strategy == WaitStrategy.BLOCKING)
+            {
+                // the sleep counter is bumped after the waiter count is published: from then on a
+                // commit must wake it by syscall, however late the waiting thread got a core
+                final long deadline = System.nanoTime() + LONG_WAIT;
+                while (consumer.counter(ParticipantDescriptor.CONSUMER_WAITS) == sleepsBefore &&
+                    System.nanoTime() < deadline)
+                {
+                    Thread.sleep(1);
+                }
+            }
+            else
+            {
+                Thread.sleep(50);
+            }
             final long seq = producer.tryClaim();
             producer.commit(seq, 8);
             assertEquals(0L, received.get(30, TimeUnit.SECONDS));

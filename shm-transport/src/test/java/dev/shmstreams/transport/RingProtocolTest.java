@@ -218,7 +218,9 @@ class RingProtocolTest
         final long seq = consumer.poll();
         final Frame frame = consumer.frame(seq);
         final DirectBuffer kept = frame.buffer();
+        final DirectBuffer keptMetadata = frame.metadata();
         assertEquals(7, kept.getInt(0));
+        keptMetadata.getLong(0);
         frame.release();
 
         assertThrows(IllegalStateException.class, frame::buffer);
@@ -228,6 +230,9 @@ class RingProtocolTest
         assertThrows(IllegalStateException.class, () -> consumer.frame(seq));
         assertThrows(IndexOutOfBoundsException.class, () -> kept.getInt(0),
             "a kept payload view must not read the slot's next frame");
+        assertThrows(IllegalStateException.class, frame::metadata);
+        assertThrows(IndexOutOfBoundsException.class, () -> keptMetadata.getLong(0),
+            "nor a kept metadata view the next frame's metadata");
         assertThrows(IllegalStateException.class, () -> consumer.release(99), "never polled");
     }
 

@@ -116,6 +116,7 @@ class SegmentAccessTest
         final String output = new String(mounted.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assumeTrue(mounted.waitFor() == 0, "mount refused here: " + output);
         final ExecutorService pool = Executors.newFixedThreadPool(8);
+        final List<ShmProducer> created = new ArrayList<>();
         try
         {
             final CountDownLatch start = new CountDownLatch(1);
@@ -131,7 +132,6 @@ class SegmentAccessTest
                 }));
             }
             start.countDown();
-            final List<ShmProducer> created = new ArrayList<>();
             int refused = 0;
             for (final Future<ShmProducer> result : results)
             {
@@ -163,8 +163,15 @@ class SegmentAccessTest
         }
         finally
         {
+            // a failed assertion above must not leave the mount busy (and in /dev/shm): close what was
+            // created, including producers a timed-out future delivers late, then unmount
             pool.shutdownNow();
-            new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor();
+            pool.awaitTermination(30, TimeUnit.SECONDS);
+            created.forEach(ShmProducer::close);
+            if (new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor() != 0)
+            {
+                new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor();
+            }
         }
     }
 }
