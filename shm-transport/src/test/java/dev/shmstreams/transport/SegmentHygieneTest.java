@@ -327,7 +327,7 @@ class SegmentHygieneTest
             final boolean thpAvailable = !notes.contains("not available");
             if (!thpAvailable)
             {
-                assertTrue(notes.contains("shmem_enabled") || notes.contains("transparent huge pages"), notes);
+                assertTrue(notes.contains("huge=") || notes.contains("shmem transparent huge pages"), notes);
                 assertEquals(4096, producer.layout().slotAlignment(), "fell back to 4 KiB alignment");
             }
             assertTrue(notes.contains("mlock"), "mlock outcome reported: " + notes);

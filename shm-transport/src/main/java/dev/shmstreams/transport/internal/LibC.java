@@ -37,6 +37,9 @@ public final class LibC
     public static final long MAP_FAILED = -1L;
 
     public static final int MADV_HUGEPAGE = 14;
+    /** Linux 5.14+: fault the range in now, returning an error (not SIGBUS) when it cannot be backed. */
+    public static final int MADV_POPULATE_READ = 22;
+    public static final int MADV_POPULATE_WRITE = 23;
 
     public static final int SEEK_END = 2;
 
@@ -56,6 +59,7 @@ public final class LibC
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
+    public static final int EFAULT = 14;
     public static final int EACCES = 13;
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
@@ -164,6 +168,7 @@ public final class LibC
                 case EINTR: return "EINTR";
                 case EAGAIN: return "EAGAIN";
                 case ENOMEM: return "ENOMEM";
+                case EFAULT: return "EFAULT";
                 case EACCES: return "EACCES";
                 case EEXIST: return "EEXIST";
                 case EINVAL: return "EINVAL";

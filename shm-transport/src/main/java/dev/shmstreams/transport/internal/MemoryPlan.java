@@ -15,11 +15,18 @@ import java.util.List;
  *
  * <ul>
  *   <li>The directory is a hugetlbfs mount: explicit huge pages, slots aligned to 2 MiB.</li>
- *   <li>Huge pages requested on tmpfs and shmem THP allowed by the kernel
- *       ({@code /sys/kernel/mm/transparent_hugepage/shmem_enabled} not never/deny): 2 MiB
- *       alignment and {@code madvise(MADV_HUGEPAGE)}.</li>
+ *   <li>Huge pages requested on a tmpfs that allows them: 2 MiB alignment and
+ *       {@code madvise(MADV_HUGEPAGE)} before the pages are faulted in.</li>
  *   <li>Otherwise 4 KiB pages, with the reason when huge pages were asked for.</li>
  * </ul>
+ *
+ * Whether a tmpfs file gets transparent huge pages is decided by that mount's {@code huge=}
+ * option ({@code never} when absent, as for a default /dev/shm), not by
+ * {@code /sys/kernel/mm/transparent_hugepage/shmem_enabled}: that file governs the kernel's
+ * internal mount (SysV shm, memfd, shared anonymous memory), and only its {@code force} and
+ * {@code deny} override every mount. With {@code huge=advise} a page is huge only if it is
+ * faulted through a mapping marked {@code MADV_HUGEPAGE}, which is why the advice must come
+ * before the pages are allocated.
  */
 public final class MemoryPlan
 {
@@ -43,8 +50,8 @@ public final class MemoryPlan
     public static MemoryPlan decide(final Path directory, final boolean hugePagesRequested)
     {
         final List<String> notes = new ArrayList<>();
-        final String fsType = fileSystemType(directory);
-        if ("hugetlbfs".equals(fsType))
+        final Mount mount = mountOf(directory);
+        if ("hugetlbfs".equals(mount.type))
         {
             notes.add("explicit huge pages: " + directory + " is a hugetlbfs mount");
             return new MemoryPlan(HugePages.HUGETLBFS, notes);
@@ -55,17 +62,33 @@ public final class MemoryPlan
         }
 
         final String shmemThp = activeSetting(SHMEM_THP);
-        if (shmemThp == null || "never".equals(shmemThp) || "deny".equals(shmemThp))
+        final String huge = "tmpfs".equals(mount.type) ? mount.option("huge", "never") : null;
+        if (huge != null && !"deny".equals(shmemThp) &&
+            ("force".equals(shmemThp) || "always".equals(huge) || "within_size".equals(huge) || "advise".equals(huge)))
         {
-            final String hugetlbfs = hugetlbfsMount();
-            notes.add("huge pages requested but not available, using 4 KiB pages: " + directory + " is " + fsType +
-                ", shmem transparent huge pages are '" + (shmemThp == null ? "unsupported" : shmemThp) + "' (" +
-                SHMEM_THP + ")" + (hugetlbfs == null ? " and no hugetlbfs is mounted" :
-                "; a hugetlbfs is mounted at " + hugetlbfs + ": use it as the channel directory for explicit huge pages"));
-            return new MemoryPlan(HugePages.NONE, notes);
+            notes.add("transparent huge pages: madvise(MADV_HUGEPAGE), " + mount.point + " is a tmpfs mounted huge=" + huge +
+                ("force".equals(shmemThp) ? " and shmem_enabled is 'force'" : ""));
+            return new MemoryPlan(HugePages.TRANSPARENT, notes);
         }
-        notes.add("transparent huge pages: madvise(MADV_HUGEPAGE), shmem_enabled is '" + shmemThp + "'");
-        return new MemoryPlan(HugePages.TRANSPARENT, notes);
+        final String hugetlbfs = hugetlbfsMount();
+        final String why;
+        if (huge == null)
+        {
+            why = directory + " is " + mount.type + ", not tmpfs or hugetlbfs";
+        }
+        else if ("deny".equals(shmemThp))
+        {
+            why = "shmem transparent huge pages are 'deny' (" + SHMEM_THP + ")";
+        }
+        else
+        {
+            why = "the tmpfs at " + mount.point + " is mounted huge=" + huge + " (as root: mount -o remount,huge=advise " +
+                mount.point + ")";
+        }
+        notes.add("huge pages requested but not available, using 4 KiB pages: " + why +
+            (hugetlbfs == null ? "; no hugetlbfs is mounted" :
+            "; a hugetlbfs is mounted at " + hugetlbfs + ": use it as the channel directory for explicit huge pages"));
+        return new MemoryPlan(HugePages.NONE, notes);
     }
 
     public HugePages hugePages()
@@ -108,32 +131,65 @@ public final class MemoryPlan
      */
     static String fileSystemType(final Path directory)
     {
+        return mountOf(directory).type;
+    }
+
+    /** The mount (from /proc/self/mounts) holding a directory: the longest matching mount point. */
+    static Mount mountOf(final Path directory)
+    {
+        Mount best = new Mount("?", "unknown", "");
         try
         {
             final String real = directory.toRealPath().toString();
-            String best = null;
-            String type = "unknown";
+            boolean found = false;
             for (final String line : Files.readAllLines(MOUNTS))
             {
                 final String[] fields = line.split(" ");
-                if (fields.length < 3)
+                if (fields.length < 4)
                 {
                     continue;
                 }
                 final String mountPoint = fields[1].replace("\\040", " ");
                 final boolean contains = real.equals(mountPoint) ||
                     real.startsWith(mountPoint.endsWith("/") ? mountPoint : mountPoint + "/");
-                if (contains && (best == null || mountPoint.length() >= best.length()))
+                if (contains && (!found || mountPoint.length() >= best.point.length()))
                 {
-                    best = mountPoint;
-                    type = fields[2];
+                    best = new Mount(mountPoint, fields[2], fields[3]);
+                    found = true;
                 }
             }
-            return type;
         }
         catch (final IOException | RuntimeException ex)
         {
-            return "unknown";
+            // no mount table: unknown
+        }
+        return best;
+    }
+
+    static final class Mount
+    {
+        final String point;
+        final String type;
+        final String options;
+
+        Mount(final String point, final String type, final String options)
+        {
+            this.point = point;
+            this.type = type;
+            this.options = options;
+        }
+
+        /** @return the value of {@code name=value} in the mount options, or {@code absent}. */
+        String option(final String name, final String absent)
+        {
+            for (final String option : options.split(","))
+            {
+                if (option.startsWith(name + "="))
+                {
+                    return option.substring(name.length() + 1);
+                }
+            }
+            return absent;
         }
     }
 

@@ -109,7 +109,7 @@ public final class SegmentFile
         checkName(name);
         checkCreationMode(mode);
         final Path path = directory.resolve(name);
-        checkFreeSpace(directory, layout.segmentLength(), path);
+        checkFreeSpace(directory, layout.segmentLength(), path, plan.hugePages() == MemoryPlan.HugePages.HUGETLBFS);
 
         final long pid = ProcessHandle.current().pid();
         final Path tmp = directory.resolve("." + name + "." + pid + "." + TMP_COUNTER.incrementAndGet() + ".creating");
@@ -132,27 +132,19 @@ public final class SegmentFile
         {
             check(fchmod(fd, mode), "fchmod", tmp);
             check(ftruncate(fd, length), "ftruncate", tmp);
-            final int fallocate = posix_fallocate(fd, 0, length);
             final List<String> notes = new ArrayList<>(plan.notes());
-            if (fallocate == ENOSPC)
+            if (plan.hugePages() == MemoryPlan.HugePages.TRANSPARENT)
             {
-                throw new InsufficientSpaceException("no space for channel " + path + ": " + mib(length) +
-                    " could not be allocated on " + directory + " (posix_fallocate: ENOSPC); free space or enlarge " +
-                    "the mount (mount -o remount,size=... " + directory + ")");
+                address = mapTransparentHuge(fd, length, path, directory, notes);
             }
-            if (fallocate != 0)
-            {
-                notes.add("posix_fallocate unsupported (" + describe(fallocate) + "): pages are faulted by MAP_POPULATE");
-            }
-
-            address = mmap(0, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
             if (address == MAP_FAILED)
             {
-                throw new ShmIOException("mmap of " + mib(length) + " for " + path + " failed: " + describe(errno()));
-            }
-            if (plan.hugePages() == MemoryPlan.HugePages.TRANSPARENT && madvise(address, length, MADV_HUGEPAGE) != 0)
-            {
-                notes.add("madvise(MADV_HUGEPAGE) refused (" + describe(errno()) + "): using 4 KiB pages");
+                allocate(fd, length, path, directory, notes);
+                address = mmap(0, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+                if (address == MAP_FAILED)
+                {
+                    throw new ShmIOException("mmap of " + mib(length) + " for " + path + " failed: " + describe(errno()));
+                }
             }
             if (mlock)
             {
@@ -371,10 +363,21 @@ public final class SegmentFile
             final SegmentLayout layout = SegmentLayout.fromHeader(header, fileLength, path.toString());
 
             length = layout.segmentLength();
-            address = mmap(0, length, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+            // the creator's huge pages are mapped huge here only through a mapping advised before it is faulted
+            final boolean adviseHuge = layout.slotAlignment() == SegmentLayout.HUGE_PAGE_SIZE &&
+                "tmpfs".equals(MemoryPlan.fileSystemType(directory));
+            address = mmap(0, length, writable ? PROT_READ | PROT_WRITE : PROT_READ,
+                adviseHuge ? MAP_SHARED : MAP_SHARED | MAP_POPULATE, fd, 0);
             if (address == MAP_FAILED)
             {
                 throw new ShmIOException("mmap of " + mib(length) + " for " + path + " failed: " + describe(errno()));
+            }
+            if (adviseHuge)
+            {
+                // best effort: without the advice, or on a kernel without MADV_POPULATE_*, pages are
+                // faulted in (4 KiB mappings of the same memory) on first access instead
+                madvise(address, length, MADV_HUGEPAGE);
+                madvise(address, length, writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
             }
             return new Opened(new SegmentFile(path, fd, address, length, attributes, List.of()), layout);
         }
@@ -671,12 +674,108 @@ public final class SegmentFile
         }
     }
 
-    private static void checkFreeSpace(final Path directory, final long needed, final Path path)
+    /** Reserve every page of the file now, so that a full file system is an error here and never a SIGBUS later. */
+    private static void allocate(
+        final int fd, final long length, final Path path, final Path directory, final List<String> notes)
     {
-        final long usable;
+        final int fallocate = posix_fallocate(fd, 0, length);
+        if (fallocate == ENOSPC)
+        {
+            throw new InsufficientSpaceException("no space for channel " + path + ": " + mib(length) +
+                " could not be allocated on " + directory + " (posix_fallocate: ENOSPC); free space or enlarge " +
+                "the mount (mount -o remount,size=... " + directory + ")");
+        }
+        if (fallocate != 0)
+        {
+            notes.add("posix_fallocate unsupported (" + describe(fallocate) + "): pages are faulted by MAP_POPULATE");
+        }
+    }
+
+    /**
+     * On a tmpfs mounted {@code huge=advise} a page is huge only when it is first faulted through a
+     * mapping advised {@code MADV_HUGEPAGE}: posix_fallocate or MAP_POPULATE before the advice would
+     * allocate 4 KiB pages for good. So: map, advise, then fault every page in with
+     * {@code MADV_POPULATE_WRITE}, which reserves the memory like posix_fallocate and reports a full
+     * file system as an error instead of a SIGBUS.
+     *
+     * @return the mapping, or MAP_FAILED (with a note) when the kernel refused: fall back to 4 KiB pages.
+     */
+    private static long mapTransparentHuge(
+        final int fd, final long length, final Path path, final Path directory, final List<String> notes)
+    {
+        final long address = mmap(0, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (address == MAP_FAILED)
+        {
+            throw new ShmIOException("mmap of " + mib(length) + " for " + path + " failed: " + describe(errno()));
+        }
+        if (madvise(address, length, MADV_HUGEPAGE) != 0)
+        {
+            notes.add("madvise(MADV_HUGEPAGE) refused (" + describe(errno()) + "): using 4 KiB pages");
+            munmap(address, length);
+            return MAP_FAILED;
+        }
+        if (madvise(address, length, MADV_POPULATE_WRITE) != 0)
+        {
+            final int errno = errno();
+            munmap(address, length);
+            if (errno == EINVAL)
+            {
+                notes.add("madvise(MADV_POPULATE_WRITE) unsupported (Linux < 5.14): pages pre-allocated by " +
+                    "posix_fallocate, 4 KiB pages");
+                return MAP_FAILED;
+            }
+            throw new InsufficientSpaceException("no space for channel " + path + ": " + mib(length) +
+                " could not be faulted in on " + directory + " (madvise(MADV_POPULATE_WRITE): " + describe(errno) +
+                "); free space or enlarge the mount (mount -o remount,size=... " + directory + ")");
+        }
+        return address;
+    }
+
+    /**
+     * A hugetlbfs mount without {@code size=} reports no free blocks: what limits it is the pool of
+     * reserved huge pages, free and not yet promised to another mapping.
+     */
+    private static long freeHugePages()
+    {
+        long free = 0;
+        long reserved = 0;
+        long pageSize = 0;
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/meminfo")))
+            {
+                final String[] fields = line.split("\\s+");
+                if (fields.length < 2)
+                {
+                    continue;
+                }
+                switch (fields[0])
+                {
+                    case "HugePages_Free:": free = Long.parseLong(fields[1]); break;
+                    case "HugePages_Rsvd:": reserved = Long.parseLong(fields[1]); break;
+                    case "Hugepagesize:": pageSize = Long.parseLong(fields[1]) * 1024; break;
+                    default: break;
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return 0;
+        }
+        return Math.max(0, free - reserved) * pageSize;
+    }
+
+    private static void checkFreeSpace(final Path directory, final long needed, final Path path, final boolean hugetlbfs)
+    {
+        long usable;
         try
         {
             usable = Files.getFileStore(directory).getUsableSpace();
+            if (hugetlbfs)
+            {
+                final long pool = freeHugePages();
+                usable = usable > 0 ? Math.min(usable, pool) : pool;
+            }
         }
         catch (final IOException ex)
         {
@@ -687,7 +786,8 @@ public final class SegmentFile
         {
             throw new InsufficientSpaceException("no space for channel " + path + ": it needs " + mib(needed) +
                 " but " + directory + " has " + mib(usable) + " free; use fewer or smaller slots, free space, or " +
-                "enlarge the mount (mount -o remount,size=... " + directory + ")");
+                (hugetlbfs ? "reserve more huge pages (/proc/sys/vm/nr_hugepages)" :
+                "enlarge the mount (mount -o remount,size=... " + directory + ")"));
         }
     }
 
