@@ -415,12 +415,24 @@ public final class ShmConsumer implements AutoCloseable
         final long base = dropOldest ? Math.max(releasedSequence, header.getLongVolatile(READ_CURSOR)) : releasedSequence;
         if (published < publishedCache || published - base > slotCount)
         {
-            throw new CorruptSegmentException("segment " + endpoint.settings().path() + ": published sequence " +
-                published + " is impossible (previously " + publishedCache + ", released " + releasedSequence + ", " +
-                slotCount + " slots)");
+            throw impossiblePublished(published);
         }
         publishedCache = published;
         return published;
+    }
+
+    // Failure messages are built out of line: string concatenation in the hot methods would make
+    // their compiled code too big for C2 to inline them into the caller's loop.
+    private CorruptSegmentException impossiblePublished(final long published)
+    {
+        return new CorruptSegmentException("segment " + endpoint.settings().path() + ": published sequence " +
+            published + " is impossible (previously " + publishedCache + ", released " + releasedSequence + ", " +
+            slotCount + " slots)");
+    }
+
+    private static IllegalStateException notHeld(final long sequence)
+    {
+        return new IllegalStateException("frame " + sequence + " is not held: released already, or never polled");
     }
 
     private long emptyOrTerminal()
@@ -469,7 +481,7 @@ public final class ShmConsumer implements AutoCloseable
         final int index = (int)sequence & mask;
         if (sequence < 0 || held[index] != sequence)
         {
-            throw new IllegalStateException("frame " + sequence + " is not held: released already, or never polled");
+            throw notHeld(sequence);
         }
         return frames[index];
     }
@@ -486,7 +498,7 @@ public final class ShmConsumer implements AutoCloseable
         final int index = (int)sequence & mask;
         if (sequence < 0 || held[index] != sequence)
         {
-            throw new IllegalStateException("frame " + sequence + " is not held: released already, or never polled");
+            throw notHeld(sequence);
         }
         markDone(index, sequence);
         try

@@ -252,13 +252,26 @@ public final class ShmProducer implements AutoCloseable
         final long released = header.getLongVolatile(RELEASED);
         if (released < releasedCache || released > publishedSequence)
         {
-            throw new CorruptSegmentException("segment " + endpoint.settings().path() +
-                ": consumer released sequence " + released + " is impossible (previously " + releasedCache +
-                ", published " + publishedSequence + ")");
+            throw impossibleReleased(released);
         }
         releasedCache = released;
         freeBase = Math.max(released, dropLimit);
         return released;
+    }
+
+    // Failure messages are built out of line: string concatenation in the hot methods would make
+    // their compiled code too big for C2 to inline them into the caller's loop.
+    private CorruptSegmentException impossibleReleased(final long released)
+    {
+        return new CorruptSegmentException("segment " + endpoint.settings().path() +
+            ": consumer released sequence " + released + " is impossible (previously " + releasedCache +
+            ", published " + publishedSequence + ")");
+    }
+
+    private IllegalStateException notClaimed(final long sequence)
+    {
+        return new IllegalStateException("sequence " + sequence + " is not claimed (claimed up to " +
+            (claimSequence - 1) + ", published up to " + (publishedSequence - 1) + ")");
     }
 
     /**
@@ -299,8 +312,7 @@ public final class ShmProducer implements AutoCloseable
         final WritableFrame frame = frames[(int)sequence & mask];
         if (sequence < 0 || frame.sequence != sequence)
         {
-            throw new IllegalStateException("sequence " + sequence + " is not claimed (claimed up to " +
-                (claimSequence - 1) + ", published up to " + (publishedSequence - 1) + ")");
+            throw notClaimed(sequence);
         }
         return frame;
     }

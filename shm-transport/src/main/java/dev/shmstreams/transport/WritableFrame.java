@@ -85,11 +85,17 @@ public final class WritableFrame
         checkClaimed();
         if (length < 0 || length > slot.capacity())
         {
-            throw new FrameTooLargeException("frame of " + length + " bytes does not fit a slot of " +
-                slot.capacity() + " bytes");
+            throw tooLarge(length);
         }
         this.length = length;
         return this;
+    }
+
+    /** Out of line: keeps {@link #length(int)} small enough to inline into a commit loop. */
+    private FrameTooLargeException tooLarge(final int length)
+    {
+        return new FrameTooLargeException("frame of " + length + " bytes does not fit a slot of " +
+            slot.capacity() + " bytes");
     }
 
     /** @param frameId the frame id the consumer sees; defaults to the sequence. */
