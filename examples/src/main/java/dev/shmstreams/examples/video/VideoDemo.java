@@ -68,10 +68,8 @@ public final class VideoDemo
                 }
                 if (!stat.isEmpty() && stat.remove("fresh") != null)
                 {
-                    final String status = String.format("%7s frames %5s fps %6s GB/s  latency p50 %6s us p99 %7s us" +
-                        "  ring %s/%d  lost %s  errors %d  luma %5s", stat.get("frames"), stat.get("fps"),
-                        stat.get("gbps"), stat.get("p50us"), stat.get("p99us"), probe == null ? "-" : probe.occupancy(),
-                        options.slots, stat.get("lost"), errors(stat), stat.get("luma"));
+                    final String status = status(stat, probe == null ? "-" : String.valueOf(probe.occupancy()),
+                        options.slots);
                     out.print(interactive ? "\r" + status : status + "\n");
                 }
             }
@@ -132,6 +130,19 @@ public final class VideoDemo
                 "; see the lines above)");
             return 1;
         }
+    }
+
+    /**
+     * @param stat      the consumer's last {@code STAT} line, parsed.
+     * @param occupancy the ring's occupancy, or "-" while unknown.
+     * @param slots     the ring's size.
+     * @return the live status line.
+     */
+    static String status(final Map<String, String> stat, final String occupancy, final int slots)
+    {
+        return String.format("%7s frames %5s fps %6s GB/s  latency p50 %6s us p99 %7s us  ring %s/%d  lost %s  " +
+            "errors %d  luma %5s", stat.get("frames"), stat.get("fps"), stat.get("gbps"), stat.get("p50us"),
+            stat.get("p99us"), occupancy, slots, stat.get("lost"), errors(stat), stat.get("luma"));
     }
 
     /** @return corrupt + duplicate + stale or out-of-order frames in a STAT or SUMMARY line; -1 if missing. */

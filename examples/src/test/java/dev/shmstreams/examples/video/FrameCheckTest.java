@@ -84,6 +84,23 @@ class FrameCheckTest
     }
 
     @Test
+    void theStatLineCarriesTheErrorsAndTheLumaAndTheStatusLineShowsThem() throws Exception
+    {
+        deliver(0, 0);
+        deliver(1, 1);
+        deliver(1, 1);
+        Thread.sleep(1_100);                                        // STAT once a second of consuming
+        deliver(2, 2);
+        final String stat = printed.toString(StandardCharsets.UTF_8).lines().filter(line -> line.startsWith("STAT "))
+            .findFirst().orElseThrow(() -> new AssertionError("no STAT line in " + printed));
+        assertTrue(stat.matches("STAT frames=4 .* bad=0 dup=1 ooo=0 lost=0 lostps=0 luma=\\d+\\.\\d"), stat);
+        final java.util.Map<String, String> fields = new java.util.HashMap<>();
+        VideoDemo.parse(stat, fields);
+        final String status = VideoDemo.status(fields, "3", 8);
+        assertTrue(status.matches(" +4 frames .*  ring 3/8  lost 0  errors 1  luma +\\d+\\.\\d"), status);
+    }
+
+    @Test
     void aCorruptByteIsDetected()
     {
         deliver(0, 0);
