@@ -6,6 +6,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
 import akka.actor.typed.SpawnProtocol;
 import akka.actor.typed.javadsl.AskPattern;
+import com.typesafe.config.ConfigValueFactory;
 import dev.shmstreams.control.ChannelHandle;
 import dev.shmstreams.control.ShmStreams;
 import dev.shmstreams.examples.ExampleSystem;
@@ -36,11 +37,13 @@ class FrameConsumerTest
     @Test
     void aChannelRegisteredRightAfterTheSubscriptionHasNoEventMissed(@TempDir final Path dir) throws Exception
     {
-        final ActorSystem<SpawnProtocol.Command> system =
-            ExampleSystem.create(SpawnProtocol.create(), "frame-consumer-test", dir);
+        // a short watchdog interval: PeerAttached is its first look, and the test waits for it each round
+        final ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(),
+            "frame-consumer-test", ExampleSystem.config(dir).withValue("shm-streams.watchdog-interval",
+                ConfigValueFactory.fromAnyRef("20ms")));
         try
         {
-            for (int round = 0; round < 5; round++)
+            for (int round = 0; round < 3; round++)
             {
                 final String channel = "typed-" + round;
                 final String name = "consumer-" + round;
