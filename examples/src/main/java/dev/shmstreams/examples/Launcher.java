@@ -27,6 +27,7 @@ public final class Launcher
         BackpressureExample.HELP +
         "  dma     the STM32 DMA emulator: an ADC feeding a processing graph, a UART overrunning a slow\n" +
         "          consumer (overwrite, drop), the pool's RAM table, an MCU process writing into shared memory\n" +
+        "          (zero copy: McuProcess) and an Akka MCU process copying into it (DmaSource -> ShmSink)\n" +
         DmaExample.HELP +
         "  typed   a typed actor consumes frames with backpressure (ActorSink with acknowledgement) and reacts\n" +
         "          to the control plane: its producer process attaches, is killed (PeerLost), another completes\n" +

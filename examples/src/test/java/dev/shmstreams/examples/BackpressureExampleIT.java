@@ -15,8 +15,16 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * {@code bin/demo backpressure}: both runs keep their promise (no loss with backpressure; with
- * drop-oldest-unread every frame committed is received or dropped), both charts are readable PNGs,
- * nothing is left in the segment directory. Rates and occupancy are printed, never asserted.
+ * drop-oldest-unread every frame committed is received or dropped), and both show what they are
+ * about: with backpressure the ring filled up and the producer found it full (it had to wait), with
+ * drop-oldest-unread the producer dropped frames. Both charts are readable PNGs, nothing is left in
+ * the segment directory. Rates are printed, never asserted.
+ *
+ * <p>Robust by construction: for the middle second the consumer takes a frame every 50 ms (an
+ * asynchronous delay, so a loaded machine only makes it slower) while the producer offers one every
+ * 5 ms; the eight slots fill within 40 ms of the slow phase's start, from then on the producer
+ * waits for (or drops) every frame but one in ten, and the ring sits full for 45 of every 50 ms
+ * while ten samples are taken.
  */
 @ExtendWith(ShmTestDirectory.class)
 class BackpressureExampleIT
@@ -27,7 +35,7 @@ class BackpressureExampleIT
         final Path out = VideoDemoIT.output("backpressure");
         final String output;
         try (ExampleProcess example = ExampleProcess.start("backpressure", "backpressure", "--seconds", "3",
-            "--dir", dir.toString(), "--out", out.toString()))
+            "--rate", "200", "--slow-rate", "20", "--slots", "8", "--dir", dir.toString(), "--out", out.toString()))
         {
             output = example.assertExit(0, Duration.ofSeconds(120));
         }
@@ -42,6 +50,12 @@ class BackpressureExampleIT
         assertEquals(Long.parseLong(dropped.group(1)), Long.parseLong(dropped.group(2)) + Long.parseLong(dropped.group(3)),
             "committed = received + never arrived\n" + output);
         assertEquals(dropped.group(3), dropped.group(4), "what never arrived is what the producer dropped\n" + output);
+        assertTrue(Long.parseLong(dropped.group(4)) > 0, "the slow consumer made drop-oldest-unread drop\n" + output);
+        final Matcher filled = Pattern.compile("^backpressure: ring occupancy reached (\\d+)/8 \\(sampled every 100 ms\\); " +
+            "the producer found the ring full (\\d+) times$", Pattern.MULTILINE).matcher(output);
+        assertTrue(filled.find(), output);
+        assertEquals(8, Integer.parseInt(filled.group(1)), "the slow consumer filled the ring\n" + output);
+        assertTrue(Long.parseLong(filled.group(2)) > 0, "the producer met a full ring: backpressure\n" + output);
         for (final String chart : List.of("backpressure.png", "drop-oldest-unread.png"))
         {
             assertNotNull(ImageIO.read(out.resolve(chart).toFile()), chart + " is a readable PNG");

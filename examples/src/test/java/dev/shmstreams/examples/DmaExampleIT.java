@@ -15,8 +15,14 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * {@code bin/demo dma} for 1.5 emulated seconds a part: every ADC sample, every UART byte (received
- * or counted lost) and every sample across the process boundary accounted for; the slow consumer
- * makes the DMA overrun; the RAM table is printed.
+ * or counted lost) and every sample across the process boundary, by both routes (zero copy, and
+ * DmaSource -> ShmSink), accounted for; the slow consumer makes the DMA overrun; the RAM table is
+ * printed.
+ *
+ * <p>Part 1 runs the ADC in real time into a fast graph: it overruns only if this JVM stalls for
+ * longer than the pool holds (2 s), which a loaded machine may do, so the test asserts what the
+ * hardware guarantees: each sample received is the one due, and received + counted lost is exactly
+ * the 6,000 samples of 1.5 s.
  */
 @ExtendWith(ShmTestDirectory.class)
 class DmaExampleIT
@@ -29,7 +35,11 @@ class DmaExampleIT
         {
             output = example.assertExit(0, Duration.ofSeconds(120));
         }
-        assertEquals(6000, number(output, "^   (\\d+) samples \\(expected 6000\\), 0 wrong, 0 overruns$"), output);
+        final Matcher adc = Pattern.compile("^   (\\d+) samples received \\+ (\\d+) lost to (\\d+) overruns = (\\d+) " +
+            "\\(expected 6000\\), 0 wrong$", Pattern.MULTILINE).matcher(output);
+        assertTrue(adc.find(), output);
+        assertEquals(6000, Long.parseLong(adc.group(1)) + Long.parseLong(adc.group(2)), output);
+        assertEquals(adc.group(2).equals("0"), adc.group(3).equals("0"), "only an overrun loses samples\n" + output);
         final Matcher uart = Pattern.compile("^   \\d+ blocks received \\(\\d+ bytes, 0 wrong\\), (\\d+) overruns",
             Pattern.MULTILINE).matcher(output);
         int runs = 0;
@@ -43,6 +53,9 @@ class DmaExampleIT
         assertTrue(output.matches("(?s).*total +21264 +16964.*"), "the default pool's RAM table\n" + output);
         assertEquals(6000, number(output, "^   (\\d+) samples received across the process boundary \\(expected 6000\\), " +
             "0 wrong; MCU process completed$"), output);
+        assertEquals(6000, number(output, "^   (\\d+) samples received across the process boundary \\(expected 6000\\), " +
+            "0 wrong; Akka MCU process completed$"), output);
+        assertTrue(output.contains("mcu: WARNING"), "McuProcess warns about the backpressure policy\n" + output);
         assertEquals(List.of(), ShmTestDirectory.leftovers(dir));
     }
 }

@@ -46,8 +46,17 @@ class VideoDemoIT
         final long produced = number(output, "^  frames produced +(\\d+)");
         assertTrue(produced > 0, output);
         assertEquals(produced, number(output, "^  frames received, verified +(\\d+)"), output);
-        assertEquals(0, number(output, "^  checksum failures +(\\d+)"), output);
+        assertNoErrors(output);
         assertEquals(0, number(output, "^  frames lost \\(ids never seen\\) +(\\d+)"), output);
+        assertTrue(Pattern.compile("^  luma mean \\(per frame min\\.\\.max\\) +\\d+\\.\\d+ \\(\\d+\\.\\d+\\.\\.\\d+\\.\\d+\\)$",
+            Pattern.MULTILINE).matcher(output).find(), "the luma statistic in the summary\n" + output);
+        // a status line follows each STAT line, once a second of consuming: a loaded machine may print none
+        final Matcher status = Pattern.compile("^ *\\d+ frames .*", Pattern.MULTILINE).matcher(output);
+        while (status.find())
+        {
+            assertTrue(status.group().matches(".* ring \\d/8  lost 0  errors 0  luma +\\d+\\.\\d"),
+                "a status line with the errors and the luma: " + status.group() + "\n" + output);
+        }
         final Matcher thumbnails = Pattern.compile("^  (/\\S+\\.png)$", Pattern.MULTILINE).matcher(output);
         int count = 0;
         while (thumbnails.find())
@@ -69,7 +78,7 @@ class VideoDemoIT
         {
             output = demo.assertExit(0, RUN);
         }
-        assertEquals(0, number(output, "^  checksum failures +(\\d+)"), output);
+        assertNoErrors(output);
         final long produced = number(output, "^  frames produced +(\\d+)");
         final long received = number(output, "^  frames received, verified +(\\d+)");
         final long dropped = number(output, "^    dropped by the producer +(\\d+)");
@@ -77,6 +86,14 @@ class VideoDemoIT
             output);
         assertEquals(dropped, number(output, "^  frames lost \\(ids never seen\\) +(\\d+)"), output);
         assertEquals(List.of(), ShmTestDirectory.leftovers(dir));
+    }
+
+    /** No frame corrupt, duplicated, stale or out of order (a gap is not in these rows). */
+    static void assertNoErrors(final String output)
+    {
+        assertEquals(0, number(output, "^  not the pattern of their id +(\\d+)$"), output);
+        assertEquals(0, number(output, "^  duplicate frames +(\\d+)$"), output);
+        assertEquals(0, number(output, "^  stale or out-of-order frames +(\\d+)$"), output);
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.shmstreams.dma;
 import akka.Done;
 import akka.actor.ActorSystem;
 import dev.shmstreams.dma.javadsl.DmaSource;
-import dev.shmstreams.stream.FrameWriter;
+import dev.shmstreams.dma.shm.DmaShm;
 import dev.shmstreams.stream.ShmSinkSettings;
 import dev.shmstreams.stream.javadsl.ShmSink;
 
@@ -13,25 +13,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An "MCU process" built from Akka stages: the DMA emulator's blocks go into a ShmSink, one copy
- * each (the emulator's pool is its own memory; the sink's slots are the channel's). The slot's
- * metadata carries the block's first sample index and its frame id the DMA period.
+ * An "MCU process" built from Akka stages: the DMA emulator's blocks go into a ShmSink through
+ * {@link DmaShm#copyBlockIntoSlot}, one copy each (the emulator's pool is its own memory; the sink's
+ * slots are the channel's), described by {@code DmaSlotMetadata} with the DMA period as frame id.
  * Args: directory, channel, emulated seconds. Prints DONE or FAILED.
  */
 public final class AkkaMcuMain
 {
-    static final FrameWriter<DmaBlock> BLOCK_WRITER = (block, frame) ->
-    {
-        try (block)
-        {
-            frame.buffer().putBytes(0, block.buffer(), 0, block.length());
-            frame.metadata().putLong(0, block.firstUnit());
-            frame.metadata().putLong(8, block.lostPeriodsBefore());
-            frame.frameId(block.period());
-            return block.length();
-        }
-    };
-
     private AkkaMcuMain()
     {
     }
@@ -43,7 +31,7 @@ public final class AkkaMcuMain
             .withClockMode(ClockMode.VIRTUAL).withStopAfter(Duration.ofSeconds(Long.parseLong(args[2])));
         final CompletionStage<Done> done = DmaSource.create(dma).runWith(ShmSink.create(
             ShmSinkSettings.create(system, args[1]).withDirectory(Path.of(args[0])).withSlots(8)
-                .withSlotSize(dma.blockSize()), BLOCK_WRITER), system);
+                .withSlotSize(DmaShm.slotSize(dma)), DmaShm::copyBlockIntoSlot), system);
         int exit = 0;
         try
         {

@@ -136,6 +136,8 @@ class DmaCrossProcessTest
             assertEquals(157, frames, "156 blocks of 128 samples and a flush of 32");
             assertTrue(output.contains("DONE consumed"), output);
             assertTrue(output.contains("overruns=0"), output);
+            assertTrue(output.contains(McuProcess.BACKPRESSURE_WARNING + "\n"), "the policy is for tests only: " + output);
+            assertTrue(output.indexOf("WARNING") < output.indexOf("READY"), "warned before it runs: " + output);
         }
         finally
         {
@@ -176,6 +178,7 @@ class DmaCrossProcessTest
             assertEquals(0, mcu.exitValue(), output);
             assertEquals(5_760, next[0], "0.5 s at 11,520 bytes/s: received + lost");
             assertTrue(output.contains("lost=" + lost[0] + ","), output);
+            assertFalse(output.contains("WARNING"), "overwrite is what the hardware does: " + output);
         }
         finally
         {

@@ -411,4 +411,103 @@ class DmaEmulatorTest
         assertEquals(stats.unitsTransferred(), delivered + mcu.stats().unitsLost(),
             "every unit shifted in was either delivered or counted lost");
     }
+
+    /** Slice time at random (so blocks are filled in pieces, half-transfers included), drain as it goes. */
+    private static long runSliced(final DmaEmulator mcu, final long until, final Checker check)
+    {
+        final SplittableRandom random = new SplittableRandom(7);
+        long units = 0;
+        for (long t = 0; t < until; )
+        {
+            t = Math.min(until, t + random.nextLong(1, 30_000_000));
+            mcu.advanceTo(t);
+            for (final long[] block : drain(mcu, check))
+            {
+                units += block[3];
+            }
+        }
+        mcu.stop();
+        for (final long[] block : drain(mcu, check))
+        {
+            units += block[3];
+        }
+        return units;
+    }
+
+    @Test
+    void aUartGeneratorDecidesEveryByteReceived()
+    {
+        // per-byte hook (the interface's default bulk fill calls byteAt for each index)
+        final UartPeripheral.Generator scrambled = index -> (byte)(index * 31 + (index >>> 8) + 5);
+        final UartPeripheral uart = Peripheral.uart(115_200).withGenerator(scrambled);
+        assertSame(scrambled, uart.generator());
+        final DmaEmulator mcu = DmaEmulator.inProcess(DmaSettings.create().withPeripheral(uart));
+        final long bytes = runSliced(mcu, SECOND, block ->
+        {
+            for (int i = 0; i < block.length(); i++)
+            {
+                assertEquals(scrambled.byteAt(block.firstUnit() + i), block.buffer().getByte(i),
+                    "byte " + i + " of " + block);
+            }
+        });
+        assertEquals(11_520, bytes, "the generator changes the data, not the rate");
+        assertEquals(0, mcu.stats().overruns());
+    }
+
+    @Test
+    void aUartGeneratorsBulkFillIsUsedAndCoversEachByteOnce()
+    {
+        final long[] covered = { 0, -1 };   // bytes filled, last index filled
+        final UartPeripheral.Generator bulk = new UartPeripheral.Generator()
+        {
+            @Override
+            public byte byteAt(final long index)
+            {
+                throw new AssertionError("the bulk form is overridden: byteAt must not be called");
+            }
+
+            @Override
+            public void fill(final org.agrona.MutableDirectBuffer block, final int offset, final long firstByte,
+                final int length)
+            {
+                assertEquals(covered[1] + 1, firstByte, "contiguous: each byte filled once, in order");
+                for (int i = 0; i < length; i++)
+                {
+                    block.putByte(offset + i, (byte)~(firstByte + i));
+                }
+                covered[0] += length;
+                covered[1] = firstByte + length - 1;
+            }
+        };
+        final DmaEmulator mcu = DmaEmulator.inProcess(DmaSettings.create().withBlockSize(64)
+            .withPeripheral(Peripheral.uart(9_600).withBitsPerCharacter(11).withGenerator(bulk)));
+        final long bytes = runSliced(mcu, 2 * SECOND, block ->
+        {
+            for (int i = 0; i < block.length(); i++)
+            {
+                assertEquals((byte)~(block.firstUnit() + i), block.buffer().getByte(i), "byte " + i + " of " + block);
+            }
+        });
+        assertEquals(2 * 9_600 / 11, bytes, "8E1 at 9,600 baud: 872.7 bytes/s");
+        assertEquals(bytes, covered[0]);
+    }
+
+    @Test
+    void aCanFrameSourceDecidesEveryFramesData()
+    {
+        final CanPeripheral.FrameSource source = frame -> 0x1234_0000_0000_0000L | (frame << 8) | (frame % 251);
+        final CanPeripheral can = Peripheral.can(250_000).withFrameSource(source);
+        assertSame(source, can.frameSource());
+        final DmaEmulator mcu = DmaEmulator.inProcess(DmaSettings.create().withPeripheral(can));
+        final long bytes = runSliced(mcu, SECOND, block ->
+        {
+            assertEquals(8, block.unitBytes());
+            for (int i = 0; i < block.units(); i++)
+            {
+                assertEquals(source.data(block.firstUnit() + i), block.buffer().getLong(8 * i, ByteOrder.LITTLE_ENDIAN),
+                    "frame " + (block.firstUnit() + i) + " in " + block);
+            }
+        });
+        assertEquals(250_000 / 111 * 8, bytes, "250 kbit/s at 111 bits a frame: 2,252 frames in 1 s");
+    }
 }

@@ -316,19 +316,32 @@ class DmaSourceTest
     @Test
     void realTimePacingDeliversTheEmulatedDurationExactly() throws Exception
     {
+        // Exactly 3,456 bytes are shifted in. Each is delivered, or, when the test JVM stalls long
+        // enough for the 64-block pool (1.4 s of UART) to fill, counted lost by the overwrite
+        // policy: delivered + lost must add up to the byte, the gaps must be where the marks say,
+        // and every delivered byte must be the one due at its index.
         final DmaSettings settings = uart().withClockMode(ClockMode.REAL_TIME).withStopAfter(Duration.ofMillis(300));
+        final long[] next = { 0 };   // the unit index the next block starts at, marks allowed for
         final long start = System.nanoTime();
-        final long bytes = await(DmaSource.create(settings)
-            .map(next ->
+        final Pair<DmaControl, java.util.concurrent.CompletionStage<Long>> run = DmaSource.create(settings)
+            .map(block ->
             {
-                try (DmaBlock block = next)
+                try (block)
                 {
                     assertUartCounter(block);
+                    assertEquals(next[0] + block.lostPeriodsBefore() * settings.unitsPerBlock(), block.firstUnit(),
+                        "a block starts after the last one and the periods its mark says were lost: " + block);
+                    next[0] = block.firstUnit() + block.units();
                     return (long)block.length();
                 }
             })
-            .runWith(Sink.fold(0L, Long::sum), classic()));
-        assertEquals(3_456, bytes, "0.3 s x 11,520 bytes/s: 13 blocks and a flush of 128 bytes");
+            .toMat(Sink.fold(0L, Long::sum), Keep.both())
+            .run(classic());
+        final long delivered = await(run.second());
+        final DmaStats stats = run.first().stats();
+        assertEquals(3_456, stats.unitsTransferred(), "0.3 s x 11,520 bytes/s: 13 blocks and a flush of 128 bytes");
+        assertEquals(3_456, delivered + stats.unitsLost(), "every byte delivered or counted lost: " + stats);
+        assertEquals(stats.overruns() == 0, stats.unitsLost() == 0, "only an overrun loses bytes: " + stats);
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(300),
             "real time never runs ahead of the wall clock");
     }

@@ -81,6 +81,7 @@ public final class BackpressureExample
         final int producerExit;
         final int consumerExit;
         final List<long[]> samples = new ArrayList<>();   // t (ns), committed, received, dropped, occupancy
+        long ringFull = 0;
         try (ChildProcesses children = new ChildProcesses())
         {
             final Process consumer = children.start(RateConsumer.class, childArgs, line ->
@@ -147,6 +148,7 @@ public final class BackpressureExample
                 samples.add(new long[] { System.nanoTime() - start[0], probe.published(),
                     probe.consumerCounter(ParticipantDescriptor.CONSUMER_BYTES) / RateOptions.FRAME_LENGTH,
                     probe.producerCounter(ParticipantDescriptor.PRODUCER_DROPPED), probe.occupancy() });
+                ringFull = probe.producerCounter(ParticipantDescriptor.PRODUCER_RING_FULL);
             }
             children.awaitExit(TimeUnit.SECONDS.toMillis(30));
             producerExit = producer.isAlive() ? -1 : producer.exitValue();
@@ -165,6 +167,9 @@ public final class BackpressureExample
             "%d dropped by the producer%s%n", policy.name().toLowerCase().replace('_', '-'), written, received, lost,
             dropped, policy == OverflowPolicy.BACKPRESSURE ? (lost == 0 ? ": no loss" : ": LOSS") :
                 ": the producer kept its rate, unread frames gave way");
+        final long maxOccupancy = samples.stream().mapToLong(sample -> sample[4]).max().orElse(0);
+        out.printf("%s: ring occupancy reached %d/%d (sampled every 100 ms); the producer found the ring full %d " +
+            "times%n", policy.name().toLowerCase().replace('_', '-'), maxOccupancy, options.slots, ringFull);
         out.println("chart: " + chartFile);
         return kept;
     }

@@ -1,5 +1,6 @@
 package dev.shmstreams.examples.typed;
 
+import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
@@ -10,7 +11,6 @@ import akka.actor.typed.javadsl.Receive;
 import dev.shmstreams.control.ChannelEvent;
 import dev.shmstreams.control.ShmStreams;
 import dev.shmstreams.examples.video.Nv12Pattern;
-import dev.shmstreams.examples.video.VideoProducer;
 import dev.shmstreams.stream.ShmFrame;
 
 import java.io.PrintStream;
@@ -22,7 +22,10 @@ import java.util.concurrent.CompletableFuture;
  * A typed actor at the end of a {@code ShmSource}: it receives each frame through
  * {@code ActorSink.actorRefWithBackpressure}, verifies it in place, releases it and acknowledges, so
  * the source emits the next frame only when the actor asks for it. It also subscribes to the control
- * plane ({@link ShmStreams}) and reacts to its events for its channel.
+ * plane ({@link ShmStreams}) and reacts to its events for its channel. The subscription is a message
+ * to the control plane, which does not replay past events: the actor completes {@code subscribed}
+ * once it has sent it, and the stream is started only then, so the stream's registration reaches
+ * the control plane after the subscription and no event of the channel (PeerAttached first) is missed.
  *
  * <p>With {@code holdAfter > 0} it withholds the acknowledgement after that many frames (a consumer
  * busy elsewhere): backpressure fills the ring and the producer waits. When the control plane reports
@@ -94,6 +97,7 @@ public final class FrameConsumer extends AbstractBehavior<FrameConsumer.Command>
         final Nv12Pattern pattern,
         final long holdAfter,
         final CompletableFuture<Long> holding,
+        final CompletableFuture<Done> subscribed,
         final CompletableFuture<Outcome> outcome,
         final PrintStream out)
     {
@@ -106,17 +110,20 @@ public final class FrameConsumer extends AbstractBehavior<FrameConsumer.Command>
         this.out = out;
         // #typed-subscribe
         events = context.messageAdapter(ChannelEvent.class, ControlEvent::new);
-        ShmStreams.get(context.getSystem()).subscribe(events);
+        ShmStreams.get(context.getSystem()).subscribe(events);   // a message to the control plane's registry
+        subscribed.complete(Done.getInstance());                 // start the stream after this: events in order
         // #typed-subscribe
     }
 
     /**
-     * @param channel   the channel whose events matter.
-     * @param pattern   the frames' pattern, to verify them.
-     * @param holdAfter withhold the acknowledgement after this many frames until the producer is lost; 0 never.
-     * @param holding   completes with the frame count when the acknowledgement is withheld.
-     * @param outcome   completes when the stream ends.
-     * @param out       where the actor tells what happens.
+     * @param channel    the channel whose events matter.
+     * @param pattern    the frames' pattern, to verify them.
+     * @param holdAfter  withhold the acknowledgement after this many frames until the producer is lost; 0 never.
+     * @param holding    completes with the frame count when the acknowledgement is withheld.
+     * @param subscribed completes once the subscription to the control plane is sent: start the stream
+     *                   after it, and the control plane has the subscriber before the stream registers.
+     * @param outcome    completes when the stream ends.
+     * @param out        where the actor tells what happens.
      * @return the behaviour.
      */
     public static Behavior<Command> create(
@@ -124,10 +131,12 @@ public final class FrameConsumer extends AbstractBehavior<FrameConsumer.Command>
         final Nv12Pattern pattern,
         final long holdAfter,
         final CompletableFuture<Long> holding,
+        final CompletableFuture<Done> subscribed,
         final CompletableFuture<Outcome> outcome,
         final PrintStream out)
     {
-        return Behaviors.setup(context -> new FrameConsumer(context, channel, pattern, holdAfter, holding, outcome, out));
+        return Behaviors.setup(context ->
+            new FrameConsumer(context, channel, pattern, holdAfter, holding, subscribed, outcome, out));
     }
 
     @Override
@@ -157,7 +166,7 @@ public final class FrameConsumer extends AbstractBehavior<FrameConsumer.Command>
         try (ShmFrame frame = received.frame())              // release the slot when done, exactly once
         {
             pattern.inspect(frame.buffer(), inspection);       // in place, in shared memory
-            if (inspection.checksum != frame.metadata().getLong(VideoProducer.METADATA_CHECKSUM))
+            if (inspection.checksum != pattern.checksum(frame.frameId()))   // what this frame id must hold
             {
                 bad++;
             }

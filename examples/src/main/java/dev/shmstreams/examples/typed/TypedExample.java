@@ -172,11 +172,15 @@ public final class TypedExample
         final PrintStream out) throws Exception
     {
         final Nv12Pattern pattern = new Nv12Pattern(1280, 720);
+        final CompletableFuture<akka.Done> subscribed = new CompletableFuture<>();
         final Behavior<FrameConsumer.Command> behavior =
-            FrameConsumer.create(channel, pattern, holdAfter, holding, outcome, out);
+            FrameConsumer.create(channel, pattern, holdAfter, holding, subscribed, outcome, out);
         final ActorRef<FrameConsumer.Command> consumer = AskPattern.<SpawnProtocol.Command, ActorRef<FrameConsumer.Command>>ask(
             system, replyTo -> new SpawnProtocol.Spawn<>(behavior, "frame-consumer-" + channel, Props.empty(), replyTo),
             Duration.ofSeconds(10), system.scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        // the actor's setup runs after the Spawn reply may have come: wait until it has subscribed, so
+        // the control plane sees the subscription before the stream below registers its channel end
+        subscribed.get(10, TimeUnit.SECONDS);
 
         // #typed-sink
         final Sink<Element, akka.NotUsed> toActor = ActorSink.actorRefWithBackpressure(

@@ -24,8 +24,9 @@ import java.util.concurrent.ExecutionException;
 /**
  * The consumer process of the video demo: an Akka graph from a {@link ShmSource}; each frame is
  * checked in place ({@link FrameCheck}) and released as soon as it is checked. Exit code 0 when the
- * stream completed and every frame was intact with nothing lost beyond what the overflow policy
- * allows; 3 for a corrupt or missing frame, 4 when the producer failed or died.
+ * stream completed and every frame was the pattern of its id, in order, none twice, with nothing
+ * lost beyond what the overflow policy allows; 3 for a corrupt, duplicate, stale, out-of-order or
+ * (with backpressure) missing frame, 4 when the producer failed or died.
  */
 public final class VideoConsumer
 {
@@ -76,7 +77,7 @@ public final class VideoConsumer
             exitCode = cause instanceof ProducerFailedException || cause instanceof PeerLostException ? 4 : 1;
         }
         final boolean lossAllowed = options.overflow != dev.shmstreams.stream.OverflowPolicy.BACKPRESSURE;
-        if (exitCode == 0 && (check.bad > 0 || (check.lost > 0 && !lossAllowed)))
+        if (exitCode == 0 && (check.errors() > 0 || (check.lost > 0 && !lossAllowed)))
         {
             exitCode = 3;
         }

@@ -68,10 +68,8 @@ public final class VideoDemo
                 }
                 if (!stat.isEmpty() && stat.remove("fresh") != null)
                 {
-                    final String status = String.format("%7s frames %5s fps %6s GB/s  latency p50 %6s us p99 %7s us" +
-                        "  ring %s/%d  lost %s  bad %s", stat.get("frames"), stat.get("fps"), stat.get("gbps"),
-                        stat.get("p50us"), stat.get("p99us"), probe == null ? "-" : probe.occupancy(), options.slots,
-                        stat.get("lost"), stat.get("bad"));
+                    final String status = status(stat, probe == null ? "-" : String.valueOf(probe.occupancy()),
+                        options.slots);
                     out.print(interactive ? "\r" + status : status + "\n");
                 }
             }
@@ -84,7 +82,9 @@ public final class VideoDemo
             final Map<String, String> rows = new LinkedHashMap<>();
             rows.put("frames produced", producerSummary.get("written"));
             rows.put("frames received, verified", consumerSummary.get("frames"));
-            rows.put("checksum failures", consumerSummary.get("bad"));
+            rows.put("not the pattern of their id", consumerSummary.get("bad"));
+            rows.put("duplicate frames", consumerSummary.get("dup"));
+            rows.put("stale or out-of-order frames", consumerSummary.get("ooo"));
             rows.put("frames lost (ids never seen)", consumerSummary.get("lost"));
             rows.put("  dropped by the producer", probe == null ? null :
                 String.valueOf(probe.producerCounter(ParticipantDescriptor.PRODUCER_DROPPED)));
@@ -94,6 +94,9 @@ public final class VideoDemo
             rows.put("latency p99 (us)", consumerSummary.get("p99us"));
             rows.put("latency p99.9 (us)", consumerSummary.get("p999us"));
             rows.put("latency max (us)", consumerSummary.get("maxus"));
+            rows.put("luma mean (per frame min..max)", consumerSummary.get("luma") == null ? null :
+                consumerSummary.get("luma") + " (" + consumerSummary.get("lumamin") + ".." +
+                    consumerSummary.get("lumamax") + ")");
             rows.put("producer found the ring full", probe == null ? null :
                 probe.producerCounter(ParticipantDescriptor.PRODUCER_RING_FULL) + " times");
             rows.put("producer ended", producerSummary.get("result"));
@@ -107,7 +110,7 @@ public final class VideoDemo
 
             if (children.isStopping())
             {
-                final boolean intact = "0".equals(consumerSummary.get("bad")) &&
+                final boolean intact = consumerSummary.containsKey("bad") && errors(consumerSummary) == 0 &&
                     (options.overflow != OverflowPolicy.BACKPRESSURE || "0".equals(consumerSummary.get("lost")));
                 out.println(intact ? "result: stopped (Ctrl-C / SIGTERM); every frame received until then was intact" :
                     "result: stopped (Ctrl-C / SIGTERM); FAILED: corrupt or missing frames, or no summary (producer " +
@@ -127,6 +130,35 @@ public final class VideoDemo
                 "; see the lines above)");
             return 1;
         }
+    }
+
+    /**
+     * @param stat      the consumer's last {@code STAT} line, parsed.
+     * @param occupancy the ring's occupancy, or "-" while unknown.
+     * @param slots     the ring's size.
+     * @return the live status line.
+     */
+    static String status(final Map<String, String> stat, final String occupancy, final int slots)
+    {
+        return String.format("%7s frames %5s fps %6s GB/s  latency p50 %6s us p99 %7s us  ring %s/%d  lost %s  " +
+            "errors %d  luma %5s", stat.get("frames"), stat.get("fps"), stat.get("gbps"), stat.get("p50us"),
+            stat.get("p99us"), occupancy, slots, stat.get("lost"), errors(stat), stat.get("luma"));
+    }
+
+    /** @return corrupt + duplicate + stale or out-of-order frames in a STAT or SUMMARY line; -1 if missing. */
+    private static long errors(final Map<String, String> fields)
+    {
+        long errors = 0;
+        for (final String key : new String[] { "bad", "dup", "ooo" })
+        {
+            final String value = fields.get(key);
+            if (value == null)
+            {
+                return -1;
+            }
+            errors += Long.parseLong(value);
+        }
+        return errors;
     }
 
     private static String exitOf(final Process process)

@@ -1,6 +1,11 @@
 package dev.shmstreams.dma.shm;
 
+import dev.shmstreams.dma.DmaEvent;
+import dev.shmstreams.transport.WritableFrame;
 import dev.shmstreams.transport.layout.SlotDescriptor;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.ByteOrder;
 
 /**
  * What a DMA block carries besides its bytes when it travels through a shared-memory channel:
@@ -55,5 +60,31 @@ public final class DmaSlotMetadata
 
     private DmaSlotMetadata()
     {
+    }
+
+    /**
+     * Describe a block in its claimed slot: the metadata above, the period as frame id, the user
+     * flags. Both routes into shared memory write it, so a host reads them the same way.
+     */
+    static void write(
+        final WritableFrame frame,
+        final long period,
+        final long firstUnit,
+        final long lostPeriodsBefore,
+        final long halfTransferNanos,
+        final long completeNanos,
+        final int unitBytes,
+        final DmaEvent event)
+    {
+        final MutableDirectBuffer metadata = frame.metadata();
+        metadata.putLong(PERIOD_OFFSET, period, ByteOrder.LITTLE_ENDIAN);
+        metadata.putLong(FIRST_UNIT_OFFSET, firstUnit, ByteOrder.LITTLE_ENDIAN);
+        metadata.putLong(LOST_PERIODS_OFFSET, lostPeriodsBefore, ByteOrder.LITTLE_ENDIAN);
+        metadata.putLong(HALF_TRANSFER_NANOS_OFFSET, halfTransferNanos, ByteOrder.LITTLE_ENDIAN);
+        metadata.putLong(COMPLETE_NANOS_OFFSET, completeNanos, ByteOrder.LITTLE_ENDIAN);
+        metadata.putInt(UNIT_BYTES_OFFSET, unitBytes, ByteOrder.LITTLE_ENDIAN);
+        metadata.putInt(EVENT_OFFSET, event.ordinal(), ByteOrder.LITTLE_ENDIAN);
+        frame.frameId(period)
+            .userFlags((event == DmaEvent.FLUSH ? FLAG_FLUSH : 0) | (lostPeriodsBefore != 0 ? FLAG_AFTER_OVERRUN : 0));
     }
 }

@@ -28,7 +28,8 @@ import java.util.concurrent.locks.LockSupport;
  *      --clock real-time --seconds 60 [--directory /dev/shm] [--blocks 64] [--block-size 256] \
  *      [--policy overwrite|drop|backpressure]
  * </pre>
- * Prints {@code READY <path>} once the channel exists and {@code DONE <stats>} at the end; exits 0
+ * Prints {@code READY <path>} once the channel exists (after a {@code WARNING} line with
+ * {@code --policy backpressure}, which is for tests only) and {@code DONE <stats>} at the end; exits 0
  * when the consumer released everything (or was never there), 2 if it cancelled, 1 on error.
  *
  * <p>Later, with the lead's ShmSink, the same {@link dev.shmstreams.dma.DmaMemory} seam lets a
@@ -38,6 +39,9 @@ public final class McuProcess
 {
     private static final long CONSUMED_TIMEOUT = TimeUnit.SECONDS.toNanos(30);
     private static final long WAIT_SLICE = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Printed before READY when the policy is {@link OverrunPolicy#BACKPRESSURE}. */
+    public static final String BACKPRESSURE_WARNING = "WARNING the backpressure overrun policy stops emulated " +
+        "time while the ring is full, which no real peripheral does: no overrun can happen. For tests only.";
 
     private McuProcess()
     {
@@ -57,7 +61,7 @@ public final class McuProcess
      *
      * @param settings pool, peripheral, policy and clock ({@link ClockMode#MANUAL} runs as virtual).
      * @param channel  the channel to create; its slot count and size are set from the pool.
-     * @param out      READY / DONE lines.
+     * @param out      READY / DONE lines, and the WARNING of the backpressure policy.
      * @return how it ended.
      */
     public static Outcome run(final DmaSettings settings, final ChannelSettings channel, final PrintStream out)
@@ -66,6 +70,11 @@ public final class McuProcess
         if (settings.stopAfter().isZero())
         {
             throw new IllegalArgumentException("an MCU process needs a stop-after time");
+        }
+        if (settings.overrunPolicy() == OverrunPolicy.BACKPRESSURE)
+        {
+            // as the stage logs it: the hardware cannot wait, so a run with this policy shows no overrun
+            out.println(BACKPRESSURE_WARNING);
         }
         final long stopNanos = settings.stopAfter().toNanos();
         final boolean realTime = settings.clockMode() == ClockMode.REAL_TIME;

@@ -3,12 +3,7 @@ package dev.shmstreams.dma.shm;
 import dev.shmstreams.dma.DmaEvent;
 import dev.shmstreams.dma.DmaMemory;
 import dev.shmstreams.transport.ShmProducer;
-import dev.shmstreams.transport.WritableFrame;
 import org.agrona.MutableDirectBuffer;
-
-import java.nio.ByteOrder;
-
-import static dev.shmstreams.dma.shm.DmaSlotMetadata.*;
 
 /**
  * The slots of a shared-memory channel as the DMA's block pool: acquiring a block claims a slot,
@@ -85,17 +80,8 @@ public final class ShmBlockMemory implements DmaMemory
         final long completeNanos,
         final DmaEvent event)
     {
-        final WritableFrame frame = producer.frame(block);
-        final MutableDirectBuffer metadata = frame.metadata();
-        metadata.putLong(PERIOD_OFFSET, period, ByteOrder.LITTLE_ENDIAN);
-        metadata.putLong(FIRST_UNIT_OFFSET, firstUnit, ByteOrder.LITTLE_ENDIAN);
-        metadata.putLong(LOST_PERIODS_OFFSET, lostPeriodsBefore, ByteOrder.LITTLE_ENDIAN);
-        metadata.putLong(HALF_TRANSFER_NANOS_OFFSET, halfTransferNanos, ByteOrder.LITTLE_ENDIAN);
-        metadata.putLong(COMPLETE_NANOS_OFFSET, completeNanos, ByteOrder.LITTLE_ENDIAN);
-        metadata.putInt(UNIT_BYTES_OFFSET, unitBytes, ByteOrder.LITTLE_ENDIAN);
-        metadata.putInt(EVENT_OFFSET, event.ordinal(), ByteOrder.LITTLE_ENDIAN);
-        frame.frameId(period)
-            .userFlags((event == DmaEvent.FLUSH ? FLAG_FLUSH : 0) | (lostPeriodsBefore != 0 ? FLAG_AFTER_OVERRUN : 0));
+        DmaSlotMetadata.write(producer.frame(block), period, firstUnit, lostPeriodsBefore, halfTransferNanos,
+            completeNanos, unitBytes, event);
         producer.commit(block, length);
     }
 
