@@ -332,8 +332,10 @@ class GstShmSourceProtocolTest
             newBuffer(client, 1, 1, 10);
             newBuffer(client, 1, 2, 10);
             newBuffer(client, 1, 3, 10);
+            // what shmsink does when it stops (sp_writer_close): unlink the socket, then close the clients;
+            // the other order is allowed the close grace, which a descheduled test thread could overrun
+            Files.delete(socket);
         }
-        Files.delete(socket); // what shmsink does when it stops
         assertEquals(List.of(1, 2, 3), run.second().toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
     }
 
@@ -448,8 +450,8 @@ class GstShmSourceProtocolTest
             {
                 newBuffer(client, 1, i, 1);
             }
+            Files.delete(socket); // shmsink's order: unlink, then close (see above)
         }
-        Files.delete(socket);
         run.second().request(5);
         for (int i = 0; i < 5; i++)
         {
