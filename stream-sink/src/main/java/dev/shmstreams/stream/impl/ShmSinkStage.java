@@ -35,6 +35,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * INTERNAL API. The sink: each element is written in place into a slot claimed before the element
@@ -126,9 +127,11 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
             final AsyncCallback<ShmProducer> onCreated = createAsyncCallback(this::onCreated);
             final AsyncCallback<Throwable> onCreateFailed = createAsyncCallback(this::failNow);
             // registered before the segment exists, so CoordinatedShutdown can stop a stage still creating it
-            registration = ShmStreams.get(Adapter.toTyped(materializer().system())).register(this);
+            final ShmStreams streams = ShmStreams.get(Adapter.toTyped(materializer().system()));
+            registration = streams.register(this);
             final Executor blocking = materializer().system().dispatchers().lookup(BLOCKING_DISPATCHER);
-            CompletableFuture.runAsync(() ->
+            // after the control plane's stale sweep, which must not meet a segment being created
+            streams.ready().thenRunAsync(() ->
             {
                 final ShmProducer newProducer;
                 try
@@ -537,6 +540,13 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         {
             final ShmProducer current = producer;
             return current != null && current.unlink();
+        }
+
+        @Override
+        public BooleanSupplier nameRemover()
+        {
+            final ShmProducer current = producer;
+            return current == null ? null : current::unlink;
         }
     }
 }
