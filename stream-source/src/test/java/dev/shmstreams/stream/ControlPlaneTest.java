@@ -410,4 +410,58 @@ class ControlPlaneTest
         }
         assertEquals(List.of(), ShmTestDirectory.leftovers(dir));
     }
+
+    /**
+     * A consumer process stopped with SIGSTOP for longer than the stall timeout: its lock is held,
+     * its heartbeat ages, and the producer side publishes PeerStalled (never PeerLost); after SIGCONT
+     * the heartbeat resumes and PeerAttached follows. The sink does not fail meanwhile.
+     */
+    @Test
+    void aStoppedPeerIsPublishedAsStalledThenAttachedAgain(final Path dir) throws Exception
+    {
+        final ActorSystem system = system(dir, false);
+        try
+        {
+            final List<ChannelEvent> events = new CopyOnWriteArrayList<>();
+            ShmStreams.get(Adapter.toTyped(system)).subscribe(Adapter.spawn(system, Behaviors.receive(ChannelEvent.class)
+                .onAnyMessage(event ->
+                {
+                    events.add(event);
+                    return Behaviors.same();
+                }).build(), "listener"));
+            final ShmSinkSettings settings = ShmSinkSettings.create(system, "stall").withSlots(4).withSlotSize(4096);
+            final CompletionStage<Done> produced = Source.repeat(1).runWith(ShmSink.create(
+                settings.withChannel(settings.channel().withStallTimeout(Duration.ofMillis(500))), (n, frame) -> 4),
+                system);
+            final ChannelEvent attached = new ChannelEvent.PeerAttached("stall", ChannelHandle.Role.PRODUCER);
+            final ChannelEvent stalled = new ChannelEvent.PeerStalled("stall", ChannelHandle.Role.PRODUCER);
+            try (dev.shmstreams.transport.it.ChildJvm consumer = dev.shmstreams.transport.it.ChildJvm.start(
+                "ControlPlaneTest.stall.consumer", dev.shmstreams.stream.it.HoldingConsumerMain.class,
+                List.of("dir=" + dir, "channel=stall", "poll=2", "release=1")))
+            {
+                consumer.awaitLine("HOLDING", Duration.ofSeconds(60));
+                await(events, attached::equals, "the consumer attached");
+                consumer.signal("STOP");
+                try
+                {
+                    await(events, stalled::equals, "the stopped consumer reported stalled");
+                }
+                finally
+                {
+                    consumer.signal("CONT");
+                }
+                // records are equal by value: the second PeerAttached is the last one, after the stall
+                await(events, e -> events.lastIndexOf(attached) > events.indexOf(stalled),
+                    "the consumer attached again after SIGCONT");
+                assertFalse(events.stream().anyMatch(e -> e instanceof ChannelEvent.PeerLost), "a stall is no loss: " +
+                    events);
+                assertFalse(produced.toCompletableFuture().isDone(), "the sink still runs");
+            }
+        }
+        finally
+        {
+            TestKit.shutdownActorSystem(system);
+        }
+        assertEquals(List.of(), ShmTestDirectory.leftovers(dir));
+    }
 }
