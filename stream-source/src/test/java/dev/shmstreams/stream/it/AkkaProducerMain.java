@@ -25,6 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * checksummed frames. Prints {@code PULLED n released=r heap=bytes} every 200 ms (elements upstream
  * has handed to the sink, and the consumer's released sequence read from the segment at the same
  * moment), then {@code DONE} or {@code FAILED class message}.
+ *
+ * <p>{@code payload=N}: each element is a freshly allocated N-byte array (frame number first, then
+ * bytes derived from it) that the sink copies into the slot, as a graph producing real data would:
+ * a sink that kept elements would then keep N bytes per frame. {@code memEvery=K}: after every K
+ * elements pulled, a full GC and {@code MEM frames=n heapAfterGc=bytes}.
  */
 public final class AkkaProducerMain
 {
@@ -58,13 +63,19 @@ public final class AkkaProducerMain
         final ShmSinkSettings settings = ShmSinkSettings.create(system, child.string("channel", "akka"))
             .withDirectory(Path.of(child.string("dir", "/dev/shm"))).withSlots((int)child.number("slots", 16))
             .withSlotSize(4096);
-        final CompletionStage<Done> done = Source.range(0, (int)Math.min(frames, Integer.MAX_VALUE) - 1)
+        final int payload = (int)child.number("payload", 0);
+        final Source<Integer, ?> numbers = Source.range(0, (int)Math.min(frames, Integer.MAX_VALUE) - 1)
             .map(n ->
             {
                 pulled.incrementAndGet();
                 return n;
-            })
-            .runWith(ShmSink.create(settings, SinkToSourceHelpers.WRITER), system);
+            });
+        final CompletionStage<Done> done = payload == 0 ?
+            numbers.runWith(ShmSink.create(settings, SinkToSourceHelpers.WRITER), system) :
+            numbers.map(n -> SinkToSourceHelpers.payload(n, payload))
+                .runWith(ShmSink.create(settings, SinkToSourceHelpers.copyingWriter()), system);
+        final long memEvery = child.number("memEvery", 0);
+        final AtomicLong nextSample = new AtomicLong(memEvery);
         final Path segment = Path.of(child.string("dir", "/dev/shm")).resolve(child.string("channel", "akka"));
         final UnsafeBuffer[] header = new UnsafeBuffer[1];
         system.scheduler().scheduleWithFixedDelay(Duration.ZERO, Duration.ofMillis(200), () ->
@@ -75,6 +86,13 @@ public final class AkkaProducerMain
             final long released = released(segment, header);
             AkkaChild.line("PULLED " + upstream + " released=" + released + " heap=" +
                 ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            if (memEvery > 0 && upstream >= nextSample.get())
+            {
+                nextSample.set(upstream + memEvery);
+                System.gc();
+                AkkaChild.line("MEM frames=" + upstream + " heapAfterGc=" +
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            }
         }, system.dispatcher());
         AkkaChild.line("STARTED");
         int exit = 0;
