@@ -2,7 +2,9 @@ package dev.shmstreams.stream.it;
 
 import akka.Done;
 import akka.actor.ActorSystem;
+import akka.actor.typed.javadsl.Adapter;
 import akka.stream.javadsl.Source;
+import dev.shmstreams.control.ShmStreams;
 import dev.shmstreams.stream.ShmSinkSettings;
 import dev.shmstreams.stream.SinkToSourceHelpers;
 import dev.shmstreams.stream.javadsl.ShmSink;
@@ -29,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>{@code payload=N}: each element is a freshly allocated N-byte array (frame number first, then
  * bytes derived from it) that the sink copies into the slot, as a graph producing real data would:
  * a sink that kept elements would then keep N bytes per frame. {@code memEvery=K}: after every K
- * elements pulled, a full GC and {@code MEM frames=n heapAfterGc=bytes}.
+ * elements pulled, a full GC and {@code MEM frames=n heapAfterGc=bytes}. {@code rate=R}: upstream
+ * throttled to R elements per second. {@code go=PATH}: see {@link AkkaChild#awaitGo()}.
  */
 public final class AkkaProducerMain
 {
@@ -58,13 +61,18 @@ public final class AkkaProducerMain
     {
         final AkkaChild child = AkkaChild.start(argv);
         final ActorSystem system = ActorSystem.create("producer");
+        // loaded before the go signal, so a child started ahead of its turn is quick when it comes
+        ShmStreams.get(Adapter.toTyped(system));
+        child.awaitGo();
         final long frames = child.number("frames", Long.MAX_VALUE);
+        final int rate = (int)child.number("rate", 0);
         final AtomicLong pulled = new AtomicLong();
         final ShmSinkSettings settings = ShmSinkSettings.create(system, child.string("channel", "akka"))
             .withDirectory(Path.of(child.string("dir", "/dev/shm"))).withSlots((int)child.number("slots", 16))
             .withSlotSize(4096);
         final int payload = (int)child.number("payload", 0);
-        final Source<Integer, ?> numbers = Source.range(0, (int)Math.min(frames, Integer.MAX_VALUE) - 1)
+        final Source<Integer, ?> range = Source.range(0, (int)Math.min(frames, Integer.MAX_VALUE) - 1);
+        final Source<Integer, ?> numbers = (rate > 0 ? range.throttle(rate, Duration.ofSeconds(1)) : range)
             .map(n ->
             {
                 pulled.incrementAndGet();
