@@ -210,11 +210,14 @@ class ShmSinkTest
         final CompletionStage<Done> done = materialized.second();
         try (ShmConsumer consumer = attach(dir))
         {
-            materialized.first().sendNext(0).sendNext(1).sendNext(2).sendError(new IllegalStateException("camera unplugged"));
+            materialized.first().sendNext(0).sendNext(1).sendNext(2);
             for (int i = 0; i < 3; i++)
             {
                 consumer.release(pollWithin(consumer));
             }
+            // only now: Akka's input boundary drops elements the sink has not pulled yet when the
+            // error arrives, so sending it with them raced (the consumer then saw fewer frames)
+            materialized.first().sendError(new IllegalStateException("camera unplugged"));
             assertEquals(ShmConsumer.PRODUCER_FAILED, pollWithin(consumer));
             assertEquals("camera unplugged", consumer.producerError());
         }
@@ -328,6 +331,60 @@ class ShmSinkTest
             assertEquals(ShmConsumer.END_OF_STREAM, pollWithin(consumer));
             run.second().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * drop-oldest-unread: the consumer detaches (without cancelling) holding the oldest frame, so
+     * an element stays pending; after upstream completes the drain timeout bounds that wait too:
+     * the element is dropped and counted, and the sink completes instead of waiting forever.
+     */
+    @Test
+    void anElementPendingBehindAFrameOfADetachedConsumerIsDroppedAfterTheDrainTimeout(final Path dir)
+        throws Exception
+    {
+        final akka.japi.Pair<TestPublisher.Probe<Integer>, CompletionStage<Done>> run = TestSource.<Integer>probe(system)
+            .toMat(ShmSink.create(settings(dir, 2).withOverflowPolicy(OverflowPolicy.DROP_OLDEST_UNREAD)
+                .withDrainTimeout(Duration.ofMillis(300)), INT_WRITER), Keep.both()).run(system);
+        final ShmConsumer consumer = attach(dir);
+        try
+        {
+            run.first().sendNext(0).sendNext(1);
+            await(() -> consumer.available() == 2, "two frames");
+            pollWithin(consumer);
+            run.first().sendNext(2);
+        }
+        finally
+        {
+            consumer.close();
+        }
+        run.first().sendComplete();
+        assertEquals(Done.getInstance(), run.second().toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(List.of(), ShmTestDirectory.leftovers(dir), "the sink detached last and removed the segment");
+    }
+
+    /**
+     * A foreign writer puts an impossible released sequence into a live segment: the sink's next
+     * claim throws CorruptSegmentException inside the stage, and the stream fails with exactly that
+     * (not with Akka's AbruptStageTerminationException), its message reaching the consumer too.
+     */
+    @Test
+    void aCorruptSegmentFailsTheSinkWithTheTypedError(final Path dir) throws Exception
+    {
+        final CompletionStage<Done> done = Source.range(0, 99).runWith(ShmSink.create(settings(dir, 2), INT_WRITER),
+            system);
+        try (ShmConsumer consumer = attach(dir);
+             java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(dir.resolve("sink"),
+                 java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE))
+        {
+            await(() -> consumer.available() == 2, "the ring full");
+            final org.agrona.concurrent.UnsafeBuffer hostile = new org.agrona.concurrent.UnsafeBuffer(
+                file.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, 4096));
+            hostile.putLongVolatile(dev.shmstreams.transport.layout.HeaderDescriptor.releasedSequenceOffset(0), 1_000);
+            final Throwable failure = failureOf(done);
+            assertInstanceOf(dev.shmstreams.transport.CorruptSegmentException.class, failure);
+            assertTrue(failure.getMessage().contains("released sequence 1000 is impossible"), failure.getMessage());
+        }
+        assertEquals(List.of(), ShmTestDirectory.leftovers(dir));
     }
 
     @Test
