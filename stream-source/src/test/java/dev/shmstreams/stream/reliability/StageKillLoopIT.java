@@ -81,6 +81,8 @@ class StageKillLoopIT
     private static final Duration DETECTION = Duration.ofSeconds(20);
     private static final Duration TRANSFER = Duration.ofSeconds(60);
     private static final int SLOTS = 16;
+    /** Frames per second the consumer-kill loop's producer offers. */
+    private static final int PACE = 5_000;
     private static final List<String> PRODUCER_POINTS = List.of("flowing", "full", "throttled");
     private static final List<ChannelEvent> EVENTS = new CopyOnWriteArrayList<>();
     private static ActorSystem system;
@@ -214,7 +216,10 @@ class StageKillLoopIT
         final ChannelEvent lost = new ChannelEvent.PeerLost(channel, ChannelHandle.Role.PRODUCER);
         final long start = System.nanoTime();
         final AtomicLong pulled = new AtomicLong();
+        // paced, so the flow leaves the two cores to the consumer JVMs starting ahead meanwhile;
+        // still fast enough that every kill lands with frames in flight
         final Pair<UniqueKillSwitch, CompletionStage<Done>> run = Source.range(0, Integer.MAX_VALUE - 1)
+            .throttle(PACE, Duration.ofSeconds(1))
             .viaMat(KillSwitches.single(), Keep.right())
             .map(n ->
             {
@@ -241,7 +246,7 @@ class StageKillLoopIT
                 final boolean last = kill == kills;
                 final int rate = !last && random.nextBoolean() ? 300 + random.nextInt(700) : 0;
                 // two rings past the redelivered frames at least: every slot is reused after the re-attach
-                final long threshold = 2 * SLOTS + random.nextInt(rate > 0 ? 200 : 3_000);
+                final long threshold = 2 * SLOTS + random.nextInt(rate > 0 ? 200 : 1_000);
                 final long delayMs = random.nextInt(150);
                 final String what = (last ? "the last consumer" : "kill " + kill) + " (rate " + rate + ", after " +
                     threshold + " frames + " + delayMs + " ms, attached at " + expectFrom + ")";
