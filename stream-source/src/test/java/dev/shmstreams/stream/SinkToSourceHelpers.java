@@ -79,4 +79,25 @@ public final class SinkToSourceHelpers
         };
     }
 
+    /**
+     * @return the heap in use right after a full GC: what each heap pool held when its last
+     * collection ended ({@code MemoryPoolMXBean.getCollectionUsage}). Reading the heap's current
+     * use after {@code System.gc()} instead adds whatever the running threads allocated since,
+     * a whole fresh TLAB per thread: megabytes of noise.
+     */
+    public static long heapAfterGc()
+    {
+        System.gc();
+        long used = 0;
+        for (final java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans())
+        {
+            final java.lang.management.MemoryUsage afterGc = pool.getCollectionUsage();
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && afterGc != null)
+            {
+                used += afterGc.getUsed();
+            }
+        }
+        return used;
+    }
+
 }

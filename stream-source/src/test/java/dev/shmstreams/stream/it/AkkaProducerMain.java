@@ -97,9 +97,7 @@ public final class AkkaProducerMain
             if (memEvery > 0 && upstream >= nextSample.get())
             {
                 nextSample.set(upstream + memEvery);
-                System.gc();
-                AkkaChild.line("MEM frames=" + upstream + " heapAfterGc=" +
-                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                AkkaChild.line("MEM frames=" + upstream + " heapAfterGc=" + SinkToSourceHelpers.heapAfterGc());
             }
         }, system.dispatcher());
         AkkaChild.line("STARTED");

@@ -2,10 +2,10 @@ package dev.shmstreams.stream.reliability;
 
 import dev.shmstreams.stream.FrameWriter;
 import dev.shmstreams.stream.ShmFrame;
+import dev.shmstreams.stream.SinkToSourceHelpers;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,9 +83,7 @@ final class SoakFrames
     /** @return {@code heapAfterGc=bytes rssAnonKb=N}: heap in use right after a full GC, anonymous RSS. */
     static String memory()
     {
-        System.gc();
-        return "heapAfterGc=" + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() +
-            " rssAnonKb=" + rssAnonKb();
+        return "heapAfterGc=" + SinkToSourceHelpers.heapAfterGc() + " rssAnonKb=" + rssAnonKb();
     }
 
     private static long rssAnonKb()

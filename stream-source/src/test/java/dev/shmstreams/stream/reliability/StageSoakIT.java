@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * bytes) through a ShmSink at full rate, and a consumer process whose ShmSource graph checks each
  * one in place (length, CRC32C of the whole payload, the frame number stamped at start, middle and
  * end) and releases it; 8 slots. Zero lost, duplicated or corrupt frames, every frame written
- * received; in both processes the heap after a full GC (sampled every 3 s) keeps its floor, and
- * anonymous RSS grows by less than 64 MiB.
+ * received; in both processes the heap after a full GC (sampled every 3 s) rises by less than
+ * 512 KiB from the first samples to the last (about 500 bytes per frame over a CI run at this
+ * machine's rate, much less over a long run), and anonymous RSS grows by less than 64 MiB.
  *
  * <p>20 s in CI; {@code -Dshm.soak.stage.seconds=600} for a long run.
  */
@@ -31,8 +32,11 @@ import static org.junit.jupiter.api.Assertions.*;
 class StageSoakIT
 {
     private static final int FRAME_LENGTH = 12_441_600;
-    /** How much the floor of heap-after-GC samples may rise from the start of the run to its end. */
-    private static final long HEAP_FLOOR_RISE_LIMIT = 2L << 20;
+    /**
+     * How much the floor of heap-after-GC samples may rise from the start of the run to its end.
+     * The samples (each heap pool's use when its last collection ended) vary by tens of KB.
+     */
+    private static final long HEAP_FLOOR_RISE_LIMIT = 512L << 10;
     private static final long RSS_GROWTH_LIMIT_KB = 64L << 10;
     /** Samples taken before this are warm-up (JIT, first-use allocations). */
     private static final long WARM_UP_SECONDS = 5;
