@@ -387,6 +387,30 @@ class ShmSinkTest
         assertEquals(List.of(), ShmTestDirectory.leftovers(dir));
     }
 
+    /**
+     * The segment is created on the blocking-IO dispatcher; when that refuses the task (a system
+     * shutting down), the stream fails with the rejection instead of waiting for ever.
+     */
+    @Test
+    void aRefusedCreationTaskFailsTheStream(final Path dir) throws Exception
+    {
+        final ActorSystem refusing = ActorSystem.create("ShmSinkTest-refusing", com.typesafe.config.ConfigFactory
+            .parseString("akka.actor.default-blocking-io-dispatcher.executor = \"" +
+                RejectingExecutorConfigurator.class.getName() + "\"").withFallback(com.typesafe.config.ConfigFactory.load()));
+        try
+        {
+            final CompletionStage<Done> done = Source.repeat(1).runWith(ShmSink.create(
+                ShmSinkSettings.create(refusing, "sink").withDirectory(dir).withSlots(2).withSlotSize(4096), INT_WRITER),
+                refusing);
+            assertInstanceOf(java.util.concurrent.RejectedExecutionException.class, failureOf(done));
+        }
+        finally
+        {
+            TestKit.shutdownActorSystem(refusing);
+        }
+        assertEquals(List.of(), ShmTestDirectory.leftovers(dir));
+    }
+
     @Test
     void theFailPolicyFailsWithRingFull(final Path dir) throws Exception
     {

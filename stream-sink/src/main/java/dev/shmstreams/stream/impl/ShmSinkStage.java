@@ -152,7 +152,14 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
                 {
                     newProducer.close();
                 }
-            }, blocking);
+            }, blocking).whenComplete((nothing, rejected) ->
+            {
+                // the blocking dispatcher refused the task (a system shutting down): fail, do not hang
+                if (rejected != null)
+                {
+                    onCreateFailed.invoke(rejected);
+                }
+            });
         }
 
         private void onCreated(final ShmProducer newProducer)

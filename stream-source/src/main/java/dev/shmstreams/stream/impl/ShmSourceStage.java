@@ -158,7 +158,14 @@ public final class ShmSourceStage extends AbstractGraphStageWithMaterializedValu
                 {
                     newConsumer.close();
                 }
-            }, blocking);
+            }, blocking).whenComplete((nothing, rejected) ->
+            {
+                // the blocking dispatcher refused the task (a system shutting down): fail, do not hang
+                if (rejected != null)
+                {
+                    onAttachFailed.invoke(rejected);
+                }
+            });
         }
 
         private void onAttached(final ShmConsumer newConsumer)
