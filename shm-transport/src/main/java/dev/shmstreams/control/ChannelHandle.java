@@ -5,6 +5,7 @@ import dev.shmstreams.transport.PeerState;
 
 import java.nio.file.Path;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 
 /**
  * What the control plane sees of one open channel end (a ShmSink or ShmSource stage). Every method
@@ -41,9 +42,22 @@ public interface ChannelHandle
 
     /**
      * Remove the channel's name if this end owns it (a producer) and it is still its segment; the
-     * mapping stays valid. The last resort of CoordinatedShutdown when a stage did not close in time.
+     * mapping stays valid. What CoordinatedShutdown does to a stage that did not close in time.
      *
      * @return true if unlinked.
      */
     boolean unlink();
+
+    /**
+     * Asked once, when the end unregisters after closing. A producer that closes while its consumer
+     * is still attached leaves the segment's name for the consumer to remove; the remover returned
+     * here lets CoordinatedShutdown of this system remove it earlier (only if it still names that
+     * segment). It must hold on to what the removal needs only, not to the stage.
+     *
+     * @return a remover returning true if it unlinked the name, or null if this end owns no name.
+     */
+    default BooleanSupplier nameRemover()
+    {
+        return null;
+    }
 }

@@ -1,6 +1,5 @@
 package dev.shmstreams.transport;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -70,7 +69,16 @@ public final class Waker implements Wakeup
     }
 
     /**
-     * Stop the thread and wait for it to leave the channel, so the end can be closed safely after.
+     * Stop the thread without waiting for it: it leaves on its own, at once if parked or asleep in
+     * the channel's futex (both are woken here), or after the callback it may be running returns.
+     *
+     * <p>Why no join: the owner (a stage) calls this on its own thread in postStop, and that thread
+     * must not wait for another one. Nothing needs the wait either. The waker touches the mapping
+     * only inside {@link ChannelWaiter#await}, which enters the end as a foreign waiter; closing the
+     * end right after this call wakes such a waiter and waits for it to leave before unmapping
+     * (microseconds: it is already cancelled), so the mapping is never read after it is gone. A
+     * callback that had already passed its closed check may still run once after this returns;
+     * an owner must ignore it (an {@code AsyncCallback} of a stopped stage is dropped).
      */
     @Override
     public void close()
@@ -78,16 +86,11 @@ public final class Waker implements Wakeup
         closed = true;
         waiter.cancel();
         LockSupport.unpark(thread);
-        if (Thread.currentThread() != thread)
-        {
-            try
-            {
-                thread.join(Duration.ofSeconds(10).toMillis());
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
+    }
+
+    /** @return whether the thread still runs (tests, monitoring). */
+    public boolean isAlive()
+    {
+        return thread.isAlive();
     }
 }

@@ -17,8 +17,10 @@ public interface Wakeup extends AutoCloseable
     void request(long sequence);
 
     /**
-     * Stop; when this returns the channel is no longer read on this wake-up's behalf, so the end
-     * may be closed.
+     * Stop, without blocking the caller. The end may be closed right after: whatever still reads
+     * the channel on this wake-up's behalf does so as a foreign waiter of the end, which the end's
+     * close wakes and waits for before it unmaps. One callback already under way may still arrive
+     * after this returns; the owner ignores it.
      */
     @Override
     void close();

@@ -3,6 +3,7 @@ package dev.shmstreams.stream;
 import akka.Done;
 import akka.actor.ActorSystem;
 import akka.stream.AbruptStageTerminationException;
+import akka.stream.Attributes;
 import akka.stream.Materializer;
 import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Source;
@@ -33,7 +34,6 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -45,6 +45,9 @@ import static org.junit.jupiter.api.Assertions.*;
 class ShmSinkTest
 {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** How long nothing must happen; long enough that a wrong pull would have shown. */
+    private static final scala.concurrent.duration.FiniteDuration QUIET =
+        scala.concurrent.duration.FiniteDuration.create(500, TimeUnit.MILLISECONDS);
     private static ActorSystem system;
 
     @BeforeAll
@@ -150,30 +153,53 @@ class ShmSinkTest
         assertEquals(List.of(), ShmTestDirectory.leftovers(dir), "the last side out unlinked the segment");
     }
 
+    /**
+     * Demand is ring space, seen from a TestPublisher: Akka's input boundary in front of the sink
+     * (input buffer of one here) holds one element ahead of the sink's pulls: it requests one at
+     * subscription and one more each time the sink takes an element. So each request reaching the
+     * probe says "the sink took the previous element", and an element that stays unrequested says
+     * "the sink did not pull".
+     */
     @Test
-    void pullsExactlyWhileASlotIsFree(final Path dir) throws Exception
+    void requestsExactlyWhileASlotIsFree(final Path dir) throws Exception
     {
-        final AtomicInteger pulled = new AtomicInteger();
-        final CompletionStage<Done> done = Source.range(0, 999)
-            .map(i ->
-            {
-                pulled.incrementAndGet();
-                return i;
-            })
-            .runWith(ShmSink.create(settings(dir, 4), INT_WRITER), system);
+        final akka.japi.Pair<TestPublisher.Probe<Integer>, CompletionStage<Done>> run = TestSource.<Integer>probe(system)
+            .toMat(ShmSink.create(settings(dir, 2), INT_WRITER).addAttributes(Attributes.inputBuffer(1, 1)),
+                Keep.both())
+            .run(system);
+        final TestPublisher.Probe<Integer> upstream = run.first();
         try (ShmConsumer consumer = attach(dir))
         {
-            await(() -> pulled.get() == 4, "four elements, one per slot");
-            Thread.sleep(300);
-            assertEquals(4, pulled.get(), "a full ring pulls nothing more");
-            final long seq = pollWithin(consumer);
-            consumer.release(seq);
-            await(() -> pulled.get() == 5, "one more element once a slot was released");
-            Thread.sleep(200);
-            assertEquals(5, pulled.get());
-            consumer.cancel();
+            assertEquals(1, upstream.expectRequest(), "the boundary's one element ahead");
+            upstream.sendNext(0);
+            assertEquals(1, upstream.expectRequest(), "element 0 taken into slot 0; slot 1 free");
+            upstream.sendNext(1);
+            assertEquals(1, upstream.expectRequest(), "element 1 taken into the last free slot");
+            upstream.sendNext(2);
+            upstream.expectNoMessage(QUIET);
+            assertEquals(2, consumer.available(), "the ring is full, element 2 waits upstream of the sink");
+
+            final long first = pollWithin(consumer);
+            assertEquals(0, consumer.frame(first).buffer().getInt(0));
+            consumer.release(first);
+            assertEquals(1, upstream.expectRequest(), "a slot was released: element 2 taken");
+            upstream.sendNext(3);
+            upstream.expectNoMessage(QUIET);
+
+            for (int expected = 1; expected <= 3; expected++)
+            {
+                final long seq = pollWithin(consumer);
+                assertEquals(expected, consumer.frame(seq).buffer().getInt(0));
+                consumer.release(seq);
+                if (expected == 1)
+                {
+                    assertEquals(1, upstream.expectRequest(), "element 3 taken once frame 1 released its slot");
+                    upstream.sendComplete();
+                }
+            }
+            assertEquals(ShmConsumer.END_OF_STREAM, pollWithin(consumer));
         }
-        done.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        run.second().toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
     @Test
@@ -184,11 +210,14 @@ class ShmSinkTest
         final CompletionStage<Done> done = materialized.second();
         try (ShmConsumer consumer = attach(dir))
         {
-            materialized.first().sendNext(0).sendNext(1).sendNext(2).sendError(new IllegalStateException("camera unplugged"));
+            materialized.first().sendNext(0).sendNext(1).sendNext(2);
             for (int i = 0; i < 3; i++)
             {
                 consumer.release(pollWithin(consumer));
             }
+            // only now: Akka's input boundary drops elements the sink has not pulled yet when the
+            // error arrives, so sending it with them raced (the consumer then saw fewer frames)
+            materialized.first().sendError(new IllegalStateException("camera unplugged"));
             assertEquals(ShmConsumer.PRODUCER_FAILED, pollWithin(consumer));
             assertEquals("camera unplugged", consumer.producerError());
         }
@@ -302,6 +331,84 @@ class ShmSinkTest
             assertEquals(ShmConsumer.END_OF_STREAM, pollWithin(consumer));
             run.second().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * drop-oldest-unread: the consumer detaches (without cancelling) holding the oldest frame, so
+     * an element stays pending; after upstream completes the drain timeout bounds that wait too:
+     * the element is dropped and counted, and the sink completes instead of waiting forever.
+     */
+    @Test
+    void anElementPendingBehindAFrameOfADetachedConsumerIsDroppedAfterTheDrainTimeout(final Path dir)
+        throws Exception
+    {
+        final akka.japi.Pair<TestPublisher.Probe<Integer>, CompletionStage<Done>> run = TestSource.<Integer>probe(system)
+            .toMat(ShmSink.create(settings(dir, 2).withOverflowPolicy(OverflowPolicy.DROP_OLDEST_UNREAD)
+                .withDrainTimeout(Duration.ofMillis(300)), INT_WRITER), Keep.both()).run(system);
+        final ShmConsumer consumer = attach(dir);
+        try
+        {
+            run.first().sendNext(0).sendNext(1);
+            await(() -> consumer.available() == 2, "two frames");
+            pollWithin(consumer);
+            run.first().sendNext(2);
+        }
+        finally
+        {
+            consumer.close();
+        }
+        run.first().sendComplete();
+        assertEquals(Done.getInstance(), run.second().toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(List.of(), ShmTestDirectory.leftovers(dir), "the sink detached last and removed the segment");
+    }
+
+    /**
+     * A foreign writer puts an impossible released sequence into a live segment: the sink's next
+     * claim throws CorruptSegmentException inside the stage, and the stream fails with exactly that
+     * (not with Akka's AbruptStageTerminationException), its message reaching the consumer too.
+     */
+    @Test
+    void aCorruptSegmentFailsTheSinkWithTheTypedError(final Path dir) throws Exception
+    {
+        final CompletionStage<Done> done = Source.range(0, 99).runWith(ShmSink.create(settings(dir, 2), INT_WRITER),
+            system);
+        try (ShmConsumer consumer = attach(dir);
+             java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(dir.resolve("sink"),
+                 java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE))
+        {
+            await(() -> consumer.available() == 2, "the ring full");
+            final org.agrona.concurrent.UnsafeBuffer hostile = new org.agrona.concurrent.UnsafeBuffer(
+                file.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, 4096));
+            hostile.putLongVolatile(dev.shmstreams.transport.layout.HeaderDescriptor.releasedSequenceOffset(0), 1_000);
+            final Throwable failure = failureOf(done);
+            assertInstanceOf(dev.shmstreams.transport.CorruptSegmentException.class, failure);
+            assertTrue(failure.getMessage().contains("released sequence 1000 is impossible"), failure.getMessage());
+        }
+        assertEquals(List.of(), ShmTestDirectory.leftovers(dir));
+    }
+
+    /**
+     * The segment is created on the blocking-IO dispatcher; when that refuses the task (a system
+     * shutting down), the stream fails with the rejection instead of waiting for ever.
+     */
+    @Test
+    void aRefusedCreationTaskFailsTheStream(final Path dir) throws Exception
+    {
+        final ActorSystem refusing = ActorSystem.create("ShmSinkTest-refusing", com.typesafe.config.ConfigFactory
+            .parseString("akka.actor.default-blocking-io-dispatcher.executor = \"" +
+                RejectingExecutorConfigurator.class.getName() + "\"").withFallback(com.typesafe.config.ConfigFactory.load()));
+        try
+        {
+            final CompletionStage<Done> done = Source.repeat(1).runWith(ShmSink.create(
+                ShmSinkSettings.create(refusing, "sink").withDirectory(dir).withSlots(2).withSlotSize(4096), INT_WRITER),
+                refusing);
+            assertInstanceOf(java.util.concurrent.RejectedExecutionException.class, failureOf(done));
+        }
+        finally
+        {
+            TestKit.shutdownActorSystem(refusing);
+        }
+        assertEquals(List.of(), ShmTestDirectory.leftovers(dir));
     }
 
     @Test

@@ -35,6 +35,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * INTERNAL API. The sink: each element is written in place into a slot claimed before the element
@@ -122,13 +123,15 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         @Override
         public void preStart()
         {
-            onSpace = createAsyncCallback(sequence -> onSpace());
-            final AsyncCallback<ShmProducer> onCreated = createAsyncCallback(this::onCreated);
+            onSpace = createAsyncCallback(sequence -> guarded(this::onSpace));
+            final AsyncCallback<ShmProducer> onCreated = createAsyncCallback(created -> guarded(() -> onCreated(created)));
             final AsyncCallback<Throwable> onCreateFailed = createAsyncCallback(this::failNow);
             // registered before the segment exists, so CoordinatedShutdown can stop a stage still creating it
-            registration = ShmStreams.get(Adapter.toTyped(materializer().system())).register(this);
+            final ShmStreams streams = ShmStreams.get(Adapter.toTyped(materializer().system()));
+            registration = streams.register(this);
             final Executor blocking = materializer().system().dispatchers().lookup(BLOCKING_DISPATCHER);
-            CompletableFuture.runAsync(() ->
+            // after the control plane's stale sweep, which must not meet a segment being created
+            streams.ready().thenRunAsync(() ->
             {
                 final ShmProducer newProducer;
                 try
@@ -149,7 +152,14 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
                 {
                     newProducer.close();
                 }
-            }, blocking);
+            }, blocking).whenComplete((nothing, rejected) ->
+            {
+                // the blocking dispatcher refused the task (a system shutting down): fail, do not hang
+                if (rejected != null)
+                {
+                    onCreateFailed.invoke(rejected);
+                }
+            });
         }
 
         private void onCreated(final ShmProducer newProducer)
@@ -231,7 +241,7 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         @Override
         public void onPush()
         {
-            write(grab(in));
+            guarded(() -> write(grab(in)));
         }
 
         private void write(final T element)
@@ -293,9 +303,11 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         {
             upstreamFinished = true;
             setKeepGoing(true);
+            // bounds the wait of an element still pending behind a held frame (checkConsumer)
+            drainDeadline = System.nanoTime() + settings.drainTimeout().toNanos();
             if (producer != null && pending == null)
             {
-                finishUpstream();
+                guarded(this::finishUpstream);
             }
         }
 
@@ -337,11 +349,35 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         @Override
         public void onUpstreamFailure(final Throwable cause)
         {
-            failAndLinger(cause);
+            guarded(() -> failAndLinger(cause));
         }
 
         @Override
         public void onTimer(final Object key)
+        {
+            guarded(this::checkConsumer);
+        }
+
+        /**
+         * Every entry point of the stage runs through this: a transport call that throws (a
+         * CorruptSegmentException when the other side or a foreign writer broke the segment) fails
+         * the stream with that cause, in the materialized value too. Thrown out of a handler it
+         * would reach Akka, which fails the stage but leaves the materialized value only an
+         * AbruptStageTerminationException, and the consumer only "closed without completing".
+         */
+        private void guarded(final Runnable step)
+        {
+            try
+            {
+                step.run();
+            }
+            catch (final RuntimeException ex)
+            {
+                failNow(ex);
+            }
+        }
+
+        private void checkConsumer()
         {
             if (producer == null || producer.isClosed())
             {
@@ -350,6 +386,15 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
             if (draining)
             {
                 checkDrained();
+                return;
+            }
+            if (upstreamFinished && pending != null && System.nanoTime() - drainDeadline >= 0)
+            {
+                // the drain timeout bounds this wait too: a consumer that detached holding the
+                // oldest frame never releases it; the element is dropped (and counted)
+                pending = null;
+                producer.recordDropped(1);
+                finishUpstream();
                 return;
             }
             // also while upstream finished with an element pending behind a held frame: the
@@ -427,21 +472,35 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         private void failNow(final Throwable cause)
         {
             writeFailure(cause);
-            close();
-            done.completeExceptionally(cause);
-            failStage(cause);
+            try
+            {
+                close();
+            }
+            finally
+            {
+                done.completeExceptionally(cause);
+                failStage(cause);
+            }
         }
 
         private void writeFailure(final Throwable cause)
         {
             if (producer != null && !producer.isClosed())
             {
-                if (claimed >= 0)
+                try
                 {
-                    producer.abort(claimed);
+                    if (claimed >= 0)
+                    {
+                        producer.abort(claimed);
+                        claimed = -1;
+                    }
+                    producer.fail(String.valueOf(cause.getMessage() == null ? cause : cause.getMessage()));
+                }
+                catch (final RuntimeException unusable)
+                {
+                    // the segment itself is broken (the cause, typically): close() still detaches
                     claimed = -1;
                 }
-                producer.fail(String.valueOf(cause.getMessage() == null ? cause : cause.getMessage()));
             }
         }
 
@@ -451,15 +510,21 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
             {
                 waker.close();
             }
-            if (producer != null)
+            try
             {
-                if (!producer.isClosed() && lastPeerState != PeerState.LOST)
+                if (producer != null)
                 {
-                    lastPeerState = producer.consumerState();
+                    if (!producer.isClosed() && lastPeerState != PeerState.LOST)
+                    {
+                        lastPeerState = producer.consumerState();
+                    }
+                    producer.close();
                 }
-                producer.close();
             }
-            registration.close();
+            finally
+            {
+                registration.close();
+            }
         }
 
         @Override
@@ -537,6 +602,13 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         {
             final ShmProducer current = producer;
             return current != null && current.unlink();
+        }
+
+        @Override
+        public BooleanSupplier nameRemover()
+        {
+            final ShmProducer current = producer;
+            return current == null ? null : current::unlink;
         }
     }
 }

@@ -133,9 +133,11 @@ public final class ShmSourceStage extends AbstractGraphStageWithMaterializedValu
                 failStage(ex);
             });
             // registered before the segment exists, so CoordinatedShutdown can stop a stage still creating it
-            registration = ShmStreams.get(Adapter.toTyped(materializer().system())).register(this);
+            final ShmStreams streams = ShmStreams.get(Adapter.toTyped(materializer().system()));
+            registration = streams.register(this);
             final Executor blocking = materializer().system().dispatchers().lookup(BLOCKING_DISPATCHER);
-            CompletableFuture.runAsync(() ->
+            // after the control plane's stale sweep: a stale segment of a dead producer is gone by then
+            streams.ready().thenRunAsync(() ->
             {
                 final ShmConsumer newConsumer;
                 try
@@ -156,7 +158,14 @@ public final class ShmSourceStage extends AbstractGraphStageWithMaterializedValu
                 {
                     newConsumer.close();
                 }
-            }, blocking);
+            }, blocking).whenComplete((nothing, rejected) ->
+            {
+                // the blocking dispatcher refused the task (a system shutting down): fail, do not hang
+                if (rejected != null)
+                {
+                    onAttachFailed.invoke(rejected);
+                }
+            });
         }
 
         private void onAttached(final ShmConsumer newConsumer)

@@ -2,7 +2,9 @@ package dev.shmstreams.stream.it;
 
 import akka.Done;
 import akka.actor.ActorSystem;
+import akka.actor.typed.javadsl.Adapter;
 import akka.stream.javadsl.Source;
+import dev.shmstreams.control.ShmStreams;
 import dev.shmstreams.stream.ShmSinkSettings;
 import dev.shmstreams.stream.SinkToSourceHelpers;
 import dev.shmstreams.stream.javadsl.ShmSink;
@@ -25,6 +27,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * checksummed frames. Prints {@code PULLED n released=r heap=bytes} every 200 ms (elements upstream
  * has handed to the sink, and the consumer's released sequence read from the segment at the same
  * moment), then {@code DONE} or {@code FAILED class message}.
+ *
+ * <p>{@code payload=N}: each element is a freshly allocated N-byte array (frame number first, then
+ * bytes derived from it) that the sink copies into the slot, as a graph producing real data would:
+ * a sink that kept elements would then keep N bytes per frame. {@code memEvery=K}: after every K
+ * elements pulled, a full GC and {@code MEM frames=n heapAfterGc=bytes}. {@code rate=R}: upstream
+ * throttled to R elements per second. {@code go=PATH}: see {@link AkkaChild#awaitGo()}.
  */
 public final class AkkaProducerMain
 {
@@ -53,18 +61,29 @@ public final class AkkaProducerMain
     {
         final AkkaChild child = AkkaChild.start(argv);
         final ActorSystem system = ActorSystem.create("producer");
+        // loaded before the go signal, so a child started ahead of its turn is quick when it comes
+        ShmStreams.get(Adapter.toTyped(system));
+        child.awaitGo();
         final long frames = child.number("frames", Long.MAX_VALUE);
+        final int rate = (int)child.number("rate", 0);
         final AtomicLong pulled = new AtomicLong();
         final ShmSinkSettings settings = ShmSinkSettings.create(system, child.string("channel", "akka"))
             .withDirectory(Path.of(child.string("dir", "/dev/shm"))).withSlots((int)child.number("slots", 16))
             .withSlotSize(4096);
-        final CompletionStage<Done> done = Source.range(0, (int)Math.min(frames, Integer.MAX_VALUE) - 1)
+        final int payload = (int)child.number("payload", 0);
+        final Source<Integer, ?> range = Source.range(0, (int)Math.min(frames, Integer.MAX_VALUE) - 1);
+        final Source<Integer, ?> numbers = (rate > 0 ? range.throttle(rate, Duration.ofSeconds(1)) : range)
             .map(n ->
             {
                 pulled.incrementAndGet();
                 return n;
-            })
-            .runWith(ShmSink.create(settings, SinkToSourceHelpers.WRITER), system);
+            });
+        final CompletionStage<Done> done = payload == 0 ?
+            numbers.runWith(ShmSink.create(settings, SinkToSourceHelpers.WRITER), system) :
+            numbers.map(n -> SinkToSourceHelpers.payload(n, payload))
+                .runWith(ShmSink.create(settings, SinkToSourceHelpers.copyingWriter()), system);
+        final long memEvery = child.number("memEvery", 0);
+        final AtomicLong nextSample = new AtomicLong(memEvery);
         final Path segment = Path.of(child.string("dir", "/dev/shm")).resolve(child.string("channel", "akka"));
         final UnsafeBuffer[] header = new UnsafeBuffer[1];
         system.scheduler().scheduleWithFixedDelay(Duration.ZERO, Duration.ofMillis(200), () ->
@@ -75,6 +94,11 @@ public final class AkkaProducerMain
             final long released = released(segment, header);
             AkkaChild.line("PULLED " + upstream + " released=" + released + " heap=" +
                 ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            if (memEvery > 0 && upstream >= nextSample.get())
+            {
+                nextSample.set(upstream + memEvery);
+                AkkaChild.line("MEM frames=" + upstream + " heapAfterGc=" + SinkToSourceHelpers.heapAfterGc());
+            }
         }, system.dispatcher());
         AkkaChild.line("STARTED");
         int exit = 0;
