@@ -130,6 +130,12 @@ public final class SegmentFile
         final long length = layout.segmentLength();
         try
         {
+            // the producer role lock before anything is written: another process's stale-segment
+            // sweep takes the magic of an unlocked temporary for a dead creator's and unlinks it
+            if (!FileLocks.tryLock(fd, ParticipantDescriptor.PRODUCER_LOCK_BYTE, new Memory(32)))
+            {
+                throw new ShmIOException("could not lock the freshly created " + tmp);
+            }
             check(fchmod(fd, mode), "fchmod", tmp);
             check(ftruncate(fd, length), "ftruncate", tmp);
             final List<String> notes = new ArrayList<>(plan.notes());
