@@ -123,7 +123,8 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         @Override
         public void preStart()
         {
-            onSpace = createAsyncCallback(sequence -> guarded(this::onSpace));
+            final Runnable spaceStep = this::onSpace;
+            onSpace = createAsyncCallback(sequence -> guarded(spaceStep));
             final AsyncCallback<ShmProducer> onCreated = createAsyncCallback(created -> guarded(() -> onCreated(created)));
             final AsyncCallback<Throwable> onCreateFailed = createAsyncCallback(this::failNow);
             // registered before the segment exists, so CoordinatedShutdown can stop a stage still creating it
@@ -241,7 +242,15 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         @Override
         public void onPush()
         {
-            guarded(() -> write(grab(in)));
+            // guarded() inline: a lambda per element would be an allocation per frame
+            try
+            {
+                write(grab(in));
+            }
+            catch (final RuntimeException ex)
+            {
+                failNow(ex);
+            }
         }
 
         private void write(final T element)
