@@ -96,6 +96,8 @@ final class AeronPeer
                 }
                 control.awaitStopped(p, PeerChild.PEER_TIMEOUT_NANOS);
             }
+            // a client whose driver disappears fails: wait for the consumer's to close first
+            control.awaitStopped(phases.size(), 10_000_000_000L);
         }
     }
 
@@ -170,7 +172,10 @@ final class AeronPeer
         {
             try
             {
-                connected = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory(ctx)));
+                // Aeron's default error handler exits the process on a driver timeout; the driver's end
+                // at the end of the run is expected, so only log
+                connected = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory(ctx))
+                    .errorHandler(ex -> ctx.log("Aeron client: " + ex)));
             }
             catch (final RuntimeException ex)
             {
@@ -204,5 +209,7 @@ final class AeronPeer
                 meter.report();
             }
         }
+        // the producer's media driver may now go
+        control.advance(phases.size(), PhaseControl.STOPPED);
     }
 }

@@ -91,7 +91,10 @@ public final class PeerBenchmark
         long smallRateMeasureMs = 10_000;
         long videoWarmupMs = 2_000;
         long videoMeasureMs = 8_000;
-        int aeronTermLength = 128 * MIB;
+        /** Aeron's largest term length: a message may be an eighth of a term, and 12.4 MB needs 128 MiB at least. */
+        int aeronTermLength = 1024 * MIB;
+        /** Run only these phases (by name), all when empty. */
+        Set<String> phases = new LinkedHashSet<>();
         boolean jfr;
         Path publish;
 
@@ -137,6 +140,7 @@ public final class PeerBenchmark
                     case "--peers": config.peers = new LinkedHashSet<>(Arrays.asList(value.split(","))); break;
                     case "--only": config.groups = new LinkedHashSet<>(Arrays.asList(value.split(","))); break;
                     case "--out": config.output = Path.of(value); break;
+                    case "--phases": config.phases = new LinkedHashSet<>(Arrays.asList(value.split(","))); break;
                     case "--publish": config.publish = Path.of(value); break;
                     case "--jvm-arg": config.jvmArgs.add(value); break;
                     case "--no-pin": config.producerCpu = -1; config.consumerCpu = -1; break;
@@ -189,22 +193,37 @@ public final class PeerBenchmark
                 "  --rounds=N              saturation rounds (fixed-rate phases run in the first only)",
                 "  --peers=a,b             of " + String.join(",", PEERS),
                 "  --only=sat,rate,ref     scenario groups: saturation, fixed rate, references (memcpy, Akka .async)",
+                "  --phases=a,b            only these phases: sat-64,sat-1m,sat-1080p,sat-4k,rate-64-spin,",
+                "                          rate-64-blocking,rate-4k",
                 "  --out=DIR               result directory (default benchmarks/target/peer-bench)",
                 "  --publish=DIR           also copy results.{md,json,csv}, peers.csv and the charts there",
                 "  --jvm-arg=ARG           extra flag for every child JVM (repeatable)",
                 "  --no-pin | --cpus=P,C   hot-thread pinning (default producer CPU 0, consumer CPU 1)",
                 "  --measure-ms=N          measured window of the saturation phases",
-                "  --aeron-term-length=B   Aeron IPC term length (default 128 MiB: the smallest that carries 4K frames)",
+                "  --aeron-term-length=B   Aeron IPC term length (default 1 GiB, Aeron's largest; 4K frames need 128 MiB)",
                 "  --jfr                   record JFR (profile settings) in every child, into the result directory"));
+        }
+
+        private List<Phase> selected(final List<Phase> all)
+        {
+            final List<Phase> chosen = new ArrayList<>();
+            for (final Phase phase : all)
+            {
+                if (phases.isEmpty() || phases.contains(phase.name))
+                {
+                    chosen.add(phase);
+                }
+            }
+            return chosen;
         }
 
         List<Phase> saturation()
         {
-            return List.of(
+            return selected(List.of(
                 new Phase("sat-64", 64, 0, satWarmupMs, satMeasureMs, "spin"),
                 new Phase("sat-1m", MIB, 0, satWarmupMs, satMeasureMs, "spin"),
                 new Phase("sat-1080p", FRAME_1080P, 0, satWarmupMs, satMeasureMs, "spin"),
-                new Phase("sat-4k", FRAME_4K, 0, satWarmupMs, satMeasureMs, "spin"));
+                new Phase("sat-4k", FRAME_4K, 0, satWarmupMs, satMeasureMs, "spin")));
         }
 
         /** The fixed-rate phases of a peer: 64 B at 1,000/s (busy-spin; blocking where it has a choice), 4K at 30/s. */
@@ -217,7 +236,7 @@ public final class PeerBenchmark
                 phases.add(new Phase("rate-64-blocking", 64, 1_000, smallRateWarmupMs, smallRateMeasureMs, "blocking"));
             }
             phases.add(new Phase("rate-4k", FRAME_4K, 30, videoWarmupMs, videoMeasureMs, "blocking"));
-            return phases;
+            return selected(phases);
         }
 
         String describe()
@@ -263,8 +282,12 @@ public final class PeerBenchmark
             config.aeronTermLength + " mtu " + AeronPeer.MTU);
         conditions.put("source", Conditions.gitCommit(Path.of(".")));
         conditions.put("load average at start", Conditions.firstLine("/proc/loadavg"));
-        conditions.put("other load before the run", Conditions.cpuBusy(1_000));
-        conditions.put("speed gauge at start", Conditions.speedGauge(0, 1));
+        final boolean gauge = !config.mode.equals("smoke");
+        conditions.put("other load before the run", Conditions.cpuBusy(gauge ? 1_000 : 200));
+        if (gauge)
+        {
+            conditions.put("speed gauge at start", Conditions.speedGauge(0, 1));
+        }
         System.out.println("peer benchmark: " + config.describe() + "; results in " + config.output);
 
         final BenchDirectory directory = BenchDirectory.create();
@@ -282,8 +305,11 @@ public final class PeerBenchmark
         conditions.put("other load while each pair ran, cores (min / median / max)",
             benchmark.report.spread(".harness.otherLoadDuringCores"));
         conditions.put("load average at end", Conditions.firstLine("/proc/loadavg"));
-        conditions.put("other load after the run", Conditions.cpuBusy(1_000));
-        conditions.put("speed gauge at end", Conditions.speedGauge(0, 1));
+        conditions.put("other load after the run", Conditions.cpuBusy(gauge ? 1_000 : 200));
+        if (gauge)
+        {
+            conditions.put("speed gauge at end", Conditions.speedGauge(0, 1));
+        }
         directory.close();
 
         final PeerTables tables = new PeerTables(benchmark.report, config);
@@ -407,12 +433,18 @@ public final class PeerBenchmark
                 copies.add(phase);
             }
         }
-        run(PeerChild.SCENARIO_PREFIX + "memcpy", round, copies, List.of(new ChildLauncher.Spec("single")
-            .arg("cpu", config.consumerCpu).arg("phases", Phase.encode(copies))));
-        final List<Phase> async = List.of(new Phase("async", 64, 0, config.satWarmupMs, config.satMeasureMs, "spin"));
-        final String control = directory.createFile("akka-async-r" + round + "-control", 4096);
-        run(PeerChild.SCENARIO_PREFIX + "akka-async", round, async, List.of(new ChildLauncher.Spec("single")
-            .arg("cpu", config.consumerCpu).arg("phases", Phase.encode(async)).arg("control", control)), control);
+        if (!copies.isEmpty())
+        {
+            run(PeerChild.SCENARIO_PREFIX + "memcpy", round, copies, List.of(new ChildLauncher.Spec("single")
+                .arg("cpu", config.consumerCpu).arg("phases", Phase.encode(copies))));
+        }
+        if (config.saturation().stream().anyMatch(phase -> phase.name.equals("sat-64")))
+        {
+            final List<Phase> async = List.of(new Phase("async", 64, 0, config.satWarmupMs, config.satMeasureMs, "spin"));
+            final String control = directory.createFile("akka-async-r" + round + "-control", 4096);
+            run(PeerChild.SCENARIO_PREFIX + "akka-async", round, async, List.of(new ChildLauncher.Spec("single")
+                .arg("cpu", config.consumerCpu).arg("phases", Phase.encode(async)).arg("control", control)), control);
+        }
     }
 
     /**

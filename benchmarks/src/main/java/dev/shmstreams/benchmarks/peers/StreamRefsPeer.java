@@ -149,8 +149,8 @@ final class StreamRefsPeer
         {
             try
             {
-                final Object reply = Patterns.ask(offer, String.valueOf(phase), Duration.ofSeconds(3))
-                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+                final Object reply = Patterns.ask(offer, String.valueOf(phase), Duration.ofSeconds(1))
+                    .toCompletableFuture().get(3, TimeUnit.SECONDS);
                 if (reply instanceof SourceRef)
                 {
                     return (SourceRef<ByteString>)reply;
