@@ -107,12 +107,12 @@ public final class PeerBenchmark
                 {
                     config.mode = "quick";
                     config.rounds = 1;
-                    config.satWarmupMs = 500;
-                    config.satMeasureMs = 1_500;
-                    config.smallRateWarmupMs = 500;
-                    config.smallRateMeasureMs = 1_500;
-                    config.videoWarmupMs = 500;
-                    config.videoMeasureMs = 2_000;
+                    config.satWarmupMs = 400;
+                    config.satMeasureMs = 1_000;
+                    config.smallRateWarmupMs = 300;
+                    config.smallRateMeasureMs = 1_000;
+                    config.videoWarmupMs = 300;
+                    config.videoMeasureMs = 1_500;
                 }
                 else if ("--smoke".equals(arg))
                 {

@@ -29,80 +29,91 @@ public final class PeerChild
         try (PhaseControl control = new PhaseControl(ctx.directory().resolve(ctx.string("control"))))
         {
             final PhaseControl.Watcher watcher = new PhaseControl.Watcher(ctx, control, phases);
-            final boolean producer = "producer".equals(role);
-            switch (peer)
+            try
             {
-                case "limit":
-                    LimitPeer.run(ctx, control, phases);
-                    break;
-                case "akka-async":
-                    AkkaAsyncBaseline.run(ctx, control, phases);
-                    break;
-                case "ring":
-                    if (producer)
-                    {
-                        RingPeer.produce(ctx, control, phases);
-                    }
-                    else
-                    {
-                        RingPeer.consume(ctx, control, phases);
-                    }
-                    break;
-                case "stages":
-                    if (producer)
-                    {
-                        StagesPeer.produce(ctx, control, phases);
-                    }
-                    else
-                    {
-                        StagesPeer.consume(ctx, control, phases);
-                    }
-                    break;
-                case "tcp":
-                case "uds":
-                    if (producer)
-                    {
-                        SocketPeer.produce(ctx, control, phases, "uds".equals(peer));
-                    }
-                    else
-                    {
-                        SocketPeer.consume(ctx, control, phases, "uds".equals(peer));
-                    }
-                    break;
-                case "akka-tcp":
-                    if (producer)
-                    {
-                        AkkaTcpPeer.produce(ctx, control, phases);
-                    }
-                    else
-                    {
-                        AkkaTcpPeer.consume(ctx, control, phases);
-                    }
-                    break;
-                case "streamrefs":
-                    if (producer)
-                    {
-                        StreamRefsPeer.produce(ctx, control, phases);
-                    }
-                    else
-                    {
-                        StreamRefsPeer.consume(ctx, control, phases);
-                    }
-                    break;
-                case "aeron":
-                    if (producer)
-                    {
-                        AeronPeer.produce(ctx, control, phases);
-                    }
-                    else
-                    {
-                        AeronPeer.consume(ctx, control, phases);
-                    }
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown peer " + peer);
+                runRole(ctx, control, phases, peer, "producer".equals(role));
             }
-            watcher.join();
+            finally
+            {
+                watcher.join();
+            }
+        }
+    }
+
+    private static void runRole(final ChildContext ctx, final PhaseControl control, final List<Phase> phases,
+        final String peer, final boolean producer) throws Exception
+    {
+        switch (peer)
+        {
+            case "limit":
+                LimitPeer.run(ctx, control, phases);
+                break;
+            case "akka-async":
+                AkkaAsyncBaseline.run(ctx, control, phases);
+                break;
+            case "ring":
+                if (producer)
+                {
+                    RingPeer.produce(ctx, control, phases);
+                }
+                else
+                {
+                    RingPeer.consume(ctx, control, phases);
+                }
+                break;
+            case "stages":
+                if (producer)
+                {
+                    StagesPeer.produce(ctx, control, phases);
+                }
+                else
+                {
+                    StagesPeer.consume(ctx, control, phases);
+                }
+                break;
+            case "tcp":
+            case "uds":
+                if (producer)
+                {
+                    SocketPeer.produce(ctx, control, phases, "uds".equals(peer));
+                }
+                else
+                {
+                    SocketPeer.consume(ctx, control, phases, "uds".equals(peer));
+                }
+                break;
+            case "akka-tcp":
+                if (producer)
+                {
+                    AkkaTcpPeer.produce(ctx, control, phases);
+                }
+                else
+                {
+                    AkkaTcpPeer.consume(ctx, control, phases);
+                }
+                break;
+            case "streamrefs":
+                if (producer)
+                {
+                    StreamRefsPeer.produce(ctx, control, phases);
+                }
+                else
+                {
+                    StreamRefsPeer.consume(ctx, control, phases);
+                }
+                break;
+            case "aeron":
+                if (producer)
+                {
+                    AeronPeer.produce(ctx, control, phases);
+                }
+                else
+                {
+                    AeronPeer.consume(ctx, control, phases);
+                }
+                break;
+            default:
+                throw new IllegalArgumentException("unknown peer " + peer);
         }
     }
 

@@ -34,13 +34,11 @@ final class PhaseControl implements AutoCloseable
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
-    private final MappedFile file;
     private final UnsafeBuffer buffer;
 
     PhaseControl(final Path path)
     {
-        file = new MappedFile(path);
-        buffer = file.buffer();
+        buffer = new MappedFile(path).buffer();
     }
 
     int state(final int phase)
@@ -86,10 +84,14 @@ final class PhaseControl implements AutoCloseable
         return FIRST_STATE + phase * STRIDE;
     }
 
+    /**
+     * Leaves the page mapped: it goes with the process, a few moments later. Unmapping it while a
+     * thread of the peer may still read it (a stream stage, the limit's producer, the watcher after a
+     * failure) would crash the JVM instead of failing the scenario with its reason.
+     */
     @Override
     public void close()
     {
-        file.close();
     }
 
     /** @return bytes allocated so far by every thread of this JVM (TLAB accounting). */
@@ -102,6 +104,7 @@ final class PhaseControl implements AutoCloseable
     static final class Watcher
     {
         private final Thread thread;
+        private volatile boolean stopped;
 
         Watcher(final ChildContext ctx, final PhaseControl control, final List<Phase> phases)
         {
@@ -110,12 +113,16 @@ final class PhaseControl implements AutoCloseable
             thread.start();
         }
 
-        private static void watch(final ChildContext ctx, final PhaseControl control, final List<Phase> phases)
+        private void watch(final ChildContext ctx, final PhaseControl control, final List<Phase> phases)
         {
             for (int p = 0; p < phases.size(); p++)
             {
                 while (control.state(p) < MEASURING)
                 {
+                    if (stopped)
+                    {
+                        return;
+                    }
                     LockSupport.parkNanos(WATCH_MILLIS * 1_000_000L);
                 }
                 final long t0 = System.nanoTime();
@@ -123,6 +130,10 @@ final class PhaseControl implements AutoCloseable
                 final long alloc0 = allocatedBytes();
                 while (control.state(p) < STOPPED)
                 {
+                    if (stopped)
+                    {
+                        return;
+                    }
                     LockSupport.parkNanos(WATCH_MILLIS * 1_000_000L);
                 }
                 final double seconds = (System.nanoTime() - t0) / 1e9;
@@ -132,12 +143,17 @@ final class PhaseControl implements AutoCloseable
             }
         }
 
-        /** Wait for the last phase's figures (the consumer stopped it just before). */
+        /**
+         * Wait for the last phase's figures (the consumer stopped it just before), then stop: the
+         * control file is unmapped next, and a thread still reading it would crash the JVM.
+         */
         void join()
         {
             try
             {
                 thread.join(5_000);
+                stopped = true;
+                thread.join(1_000);
             }
             catch (final InterruptedException ex)
             {

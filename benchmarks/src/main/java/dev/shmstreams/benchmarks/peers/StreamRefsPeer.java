@@ -78,7 +78,8 @@ final class StreamRefsPeer
         {
             return receiveBuilder().match(String.class, request ->
             {
-                final SourceRef<ByteString> ref = refs.remove(Integer.parseInt(request));
+                // get, not remove: a reply that arrives after the ask timed out is lost, and the consumer asks again
+                final SourceRef<ByteString> ref = refs.get(Integer.parseInt(request));
                 getSender().tell(ref == null ? "wait" : ref, getSelf());
             }).build();
         }
