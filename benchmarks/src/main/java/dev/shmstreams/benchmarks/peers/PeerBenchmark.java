@@ -85,7 +85,8 @@ public final class PeerBenchmark
             "-Xms2g", "-Xmx2g", "-XX:+UseParallelGC", "-XX:MaxDirectMemorySize=1g"));
         int producerCpu = 0;
         int consumerCpu = 1;
-        long satWarmupMs = 2_000;
+        /** Akka's stages need about 3 s of JIT warm-up to reach their rate (measured: one process, both ends). */
+        long satWarmupMs = 3_000;
         long satMeasureMs = 5_000;
         long smallRateWarmupMs = 2_000;
         long smallRateMeasureMs = 10_000;
@@ -107,7 +108,7 @@ public final class PeerBenchmark
                 {
                     config.mode = "quick";
                     config.rounds = 1;
-                    config.satWarmupMs = 400;
+                    config.satWarmupMs = 1_000;
                     config.satMeasureMs = 1_000;
                     config.smallRateWarmupMs = 300;
                     config.smallRateMeasureMs = 1_000;
@@ -187,13 +188,13 @@ public final class PeerBenchmark
         {
             System.err.println(String.join("\n",
                 "usage: bin/bench-peers [--quick | --smoke] [options]",
-                "  (default)               full run: 3 rounds at saturation, about 20 minutes",
+                "  (default)               full run: 3 rounds at saturation, about 22 minutes",
                 "  --quick                 one round, short windows: under 3 minutes",
                 "  --smoke                 tiny windows, a check that every peer runs (not a measurement)",
                 "  --rounds=N              saturation rounds (fixed-rate phases run in the first only)",
                 "  --peers=a,b             of " + String.join(",", PEERS),
                 "  --only=sat,rate,ref     scenario groups: saturation, fixed rate, references (memcpy, Akka .async)",
-                "  --phases=a,b            only these phases: sat-64,sat-1m,sat-1080p,sat-4k,rate-64-spin,",
+                "  --phases=a,b            only these phases: sat-64,sat-64-blocking,sat-1m,sat-1080p,sat-4k,rate-64-spin,",
                 "                          rate-64-blocking,rate-4k",
                 "  --out=DIR               result directory (default benchmarks/target/peer-bench)",
                 "  --publish=DIR           also copy results.{md,json,csv}, peers.csv and the charts there",
@@ -224,6 +225,18 @@ public final class PeerBenchmark
                 new Phase("sat-1m", MIB, 0, satWarmupMs, satMeasureMs, "spin"),
                 new Phase("sat-1080p", FRAME_1080P, 0, satWarmupMs, satMeasureMs, "spin"),
                 new Phase("sat-4k", FRAME_4K, 0, satWarmupMs, satMeasureMs, "spin")));
+        }
+
+        /** @return the saturation phases of a peer: the ring and the stages also with their default, BLOCKING. */
+        List<Phase> saturation(final String peer)
+        {
+            final List<Phase> phases = new ArrayList<>(saturation());
+            if (peer.equals("ring") || peer.equals("stages"))
+            {
+                phases.addAll(1, selected(List.of(
+                    new Phase("sat-64-blocking", 64, 0, satWarmupMs, satMeasureMs, "blocking"))));
+            }
+            return phases;
         }
 
         /** The fixed-rate phases of a peer: 64 B at 1,000/s (busy-spin; blocking where it has a choice), 4K at 30/s. */
@@ -366,7 +379,7 @@ public final class PeerBenchmark
                 final List<Phase> phases = new ArrayList<>();
                 if (config.groups.contains("sat"))
                 {
-                    phases.addAll(config.saturation());
+                    phases.addAll(config.saturation(peer));
                 }
                 if (config.groups.contains("rate") && round == 0)
                 {

@@ -87,7 +87,7 @@ final class PeerTables
 
     void build()
     {
-        final List<Phase> phases = new ArrayList<>(config.saturation());
+        final List<Phase> phases = new ArrayList<>(config.saturation("ring"));
         for (final String peer : PeerBenchmark.PEERS)
         {
             for (final Phase phase : config.rated(peer))
@@ -263,7 +263,7 @@ final class PeerTables
                 "12,441,600-byte frames (4K NV12)";
         if (phase.saturating())
         {
-            return size + ", saturation";
+            return size + ", saturation" + (phase.blocking() ? ", BLOCKING (futex) waits, default dispatcher" : "");
         }
         return size + String.format(Locale.ROOT, " at %,.0f/s (%s)", phase.rate,
             phase.blocking() ? "blocking / futex waits where the peer has a choice" : "busy-spin where the peer has a choice");
