@@ -206,7 +206,9 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
             {
                 // Wake up once a quarter of the ring is free, not at the first free slot: the consumer
                 // still has the rest of the ring to read meanwhile, and a producer woken for every single
-                // slot pays a wake-up per element once it is ahead (one frame written, full again).
+                // slot pays a wake-up per element once it is ahead (one frame written, full again). The
+                // waiter also returns as soon as the consumer has taken every frame and one slot is free,
+                // so a consumer holding frames until it gets another is never left waiting.
                 waker.request(producer.nextSequence() + resumeGap - 1);
             }
             else if (code == ShmProducer.CONSUMER_CANCELLED)
