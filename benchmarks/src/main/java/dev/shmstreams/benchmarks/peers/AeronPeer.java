@@ -85,6 +85,9 @@ final class AeronPeer
                         }
                         LockSupport.parkNanos(1_000_000L);
                     }
+                    backPressured = 0;
+                    adminActions = 0;
+                    notConnected = 0;
                     if (phase.length <= publication.maxPayloadLength())
                     {
                         sendClaimed(sender, publication, phase);
@@ -93,6 +96,10 @@ final class AeronPeer
                     {
                         sendOffered(sender, publication, phase);
                     }
+                    ctx.result(phase.name + ".messagesSent", sender.sequence);
+                    ctx.result(phase.name + ".backPressured", backPressured);
+                    ctx.result(phase.name + ".adminActions", adminActions);
+                    ctx.result(phase.name + ".notConnected", notConnected);
                 }
                 control.awaitStopped(p, PeerChild.PEER_TIMEOUT_NANOS);
             }
@@ -100,6 +107,11 @@ final class AeronPeer
             control.awaitStopped(phases.size(), 10_000_000_000L);
         }
     }
+
+    /** Offers and claims refused, by reason, in the current phase: where an Aeron producer waits. */
+    private static long backPressured;
+    private static long adminActions;
+    private static long notConnected;
 
     private static void sendClaimed(final Sender sender, final ExclusivePublication publication, final Phase phase)
     {
@@ -151,11 +163,20 @@ final class AeronPeer
         }
         if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION)
         {
+            if (result == Publication.BACK_PRESSURED)
+            {
+                backPressured++;
+            }
+            else
+            {
+                adminActions++;
+            }
             Thread.onSpinWait();
             return true;
         }
         if (result == Publication.NOT_CONNECTED)
         {
+            notConnected++;
             // the subscriber closed at the end of its window; the stop flag follows at once
             LockSupport.parkNanos(100_000L);
             return true;
