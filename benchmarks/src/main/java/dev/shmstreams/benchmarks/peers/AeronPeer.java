@@ -10,6 +10,9 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.BufferClaim;
 import org.agrona.BufferUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -22,14 +25,18 @@ import java.util.concurrent.locks.LockSupport;
  * driver only moves the publisher's limit and cleans terms), both processes map the log buffers in
  * the run's directory under /dev/shm. One exclusive publication per phase on
  * {@code aeron:ipc?term-length=T|mtu=65504}: T is the {@code termLength} argument (the harness's
- * {@code --aeron-term-length}); a message may be at most T / 8 (and 16 MiB), so a 12.4 MB frame
- * needs T >= 128 MiB. The MTU is Aeron's largest, 65,504 bytes, so a large message is cut into as few
+ * {@code --aeron-term-length}, 128 MiB by default); a message may be at most T / 8 (and 16 MiB), so
+ * a 12.4 MB frame needs T >= 128 MiB. Aeron allows up to 1 GiB, but its three terms (3 GiB) are
+ * then never warm within a phase: every page of the log is touched for the first time while frames
+ * are written into it, and a page fault per 4 KiB made 4K frames 5x slower here (35 against 180
+ * frames/s, quick runs, same minute). The MTU is Aeron's largest, 65,504 bytes, so a large message is cut into as few
  * fragments as Aeron allows.
  *
  * <p>Small messages are written in place ({@code tryClaim}, fill, {@code commit}); messages larger
  * than a fragment are filled into a buffer and {@code offer}ed, which copies them into the log in
  * fragments (Aeron has no zero-copy path for them), and the consumer's {@link FragmentAssembler}
- * copies them together again before it can read them. The consumer polls busy-spinning.
+ * copies them together again before it can read them. The consumer polls busy-spinning, or with
+ * Agrona's BackoffIdleStrategy in the "blocking" phases.
  */
 final class AeronPeer
 {
@@ -217,14 +224,13 @@ final class AeronPeer
                 final FragmentAssembler assembler = new FragmentAssembler(
                     (buffer, offset, length, header) -> meter.accept(buffer, offset, length),
                     phase.small() ? 4096 : phase.length, true);
+                // blocking phases: Agrona's backoff (spin, yield, then park up to 1 ms), Aeron's usual idle strategy
+                final IdleStrategy idle = phase.blocking() ? new BackoffIdleStrategy() : new BusySpinIdleStrategy();
                 try (Subscription subscription = aeron.addSubscription("aeron:ipc", STREAM_BASE + p))
                 {
                     while (!meter.done())
                     {
-                        if (subscription.poll(assembler, 256) == 0)
-                        {
-                            Thread.onSpinWait();
-                        }
+                        idle.idle(subscription.poll(assembler, 256));
                     }
                 }
                 meter.report();

@@ -14,8 +14,9 @@ import java.util.List;
 /**
  * This project's ring through its core API, across two processes: the producer claims slots
  * ({@code tryClaim(64)} for small messages at saturation, one at a time otherwise), writes each
- * message in place and publishes with one {@code commitUpTo}; the consumer {@code drain}s batches in
- * place (one release store per batch). BUSY_SPIN, or BLOCKING (futex) for the "blocking" phases.
+ * message in place and publishes with one {@code commitUpTo}; the consumer {@code drain}s small messages in
+ * batches of up to 256 (one release store per batch) and large frames one at a time, each released
+ * once read. BUSY_SPIN, or BLOCKING (futex) for the "blocking" phases.
  */
 final class RingPeer
 {
@@ -81,9 +82,12 @@ final class RingPeer
             final FrameHandler reader = frame -> meter.accept(frame.buffer(), 0, frame.length());
             try (ShmConsumer consumer = ShmConsumer.attach(settings(ctx, phase, p)))
             {
+                // small messages: drain batches (one release store per batch); large frames: release each
+                // as soon as it is read, so the producer refills that slot while the next one is read
+                final int batch = phase.small() ? 256 : 1;
                 while (!meter.done())
                 {
-                    if (consumer.drain(reader, 256) > 0)
+                    if (consumer.drain(reader, batch) > 0)
                     {
                         continue;
                     }
@@ -91,7 +95,7 @@ final class RingPeer
                     {
                         throw new IllegalStateException(phase.name + ": no frame within the peer timeout");
                     }
-                    if (consumer.drain(reader, 256) == 0)
+                    if (consumer.drain(reader, batch) == 0)
                     {
                         final long code = consumer.poll();
                         if (code >= 0)
