@@ -13,10 +13,7 @@ import dev.shmstreams.transport.internal.WaitLoop;
  *   <li>From {@link ShmConsumer#newWaiter()}: {@code await(s)} returns once frame {@code s} is
  *       published, or the producer completed, failed or died.</li>
  *   <li>From {@link ShmProducer#newWaiter()}: {@code await(s)} returns once sequence {@code s} can
- *       be claimed (the consumer released enough), or the consumer cancelled. A producer may ask
- *       for several free slots at once ({@code s} beyond its next sequence, by less than half the
- *       ring): that wait also returns once the consumer has taken every published frame and one
- *       slot is free, since the consumer then waits for the producer.</li>
+ *       be claimed (the consumer released enough), or the consumer cancelled.</li>
  * </ul>
  * Either also returns after {@link #cancel()}, when the end is closing, or on timeout. Closing the
  * end waits for a waiter inside {@code await} to leave, so a waiter never touches unmapped memory.

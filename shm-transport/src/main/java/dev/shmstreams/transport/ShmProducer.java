@@ -553,26 +553,9 @@ public final class ShmProducer implements AutoCloseable
         return new ChannelWaiter(endpoint, sequence ->
             sequence - Math.max(header.getLongVolatile(RELEASED), dropLimit) < slotCount ||
             header.getIntVolatile(CONSUMER_STATE) == STATE_CANCELLED ||
-            consumerCaughtUp(sequence) ||
             (dropOldest && header.getLongVolatile(READ_CURSOR) == sequence - slotCount &&
                 header.getLongVolatile(PUBLISHED_SEQUENCE_OFFSET) > sequence - slotCount),
             PRODUCER_FUTEX_OFFSET, PRODUCER_WAITERS_OFFSET, PRODUCER_BLOCK_OFFSET + counterOffset(PRODUCER_WAITS));
-    }
-
-    /**
-     * A wait for space that asks for several free slots at once (a sequence less than half a ring
-     * beyond the published one) also ends once the consumer has taken every published frame and a
-     * slot is free: the consumer then waits for this producer, perhaps holding frames until it gets
-     * another, and the slots asked for might never all come free. Waits further ahead (for the ring
-     * to drain) are left alone. Shared memory only: the published sequence, the consumer's cursor
-     * (the next sequence it takes) and the released sequence.
-     */
-    private boolean consumerCaughtUp(final long sequence)
-    {
-        final long published = header.getLongVolatile(PUBLISHED_SEQUENCE_OFFSET);
-        return sequence - published < slotCount / 2 &&
-            header.getLongVolatile(CONSUMER_BLOCK + CURSOR_OFFSET) >= published &&
-            published - Math.max(header.getLongVolatile(RELEASED), dropLimit) < slotCount;
     }
 
     /** @return true if the consumer has released every published frame (owner thread; no wait). */

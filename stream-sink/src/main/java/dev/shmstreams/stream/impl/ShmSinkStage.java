@@ -102,8 +102,6 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         private final AsyncCallback<CompletableFuture<Done>> onShutdown = createAsyncCallback(reply -> failNow(
             new IllegalStateException("the actor system is shutting down (CoordinatedShutdown)")));
         private long claimed = -1;
-        /** Backpressure: free slots to wait for once the ring is full (a quarter of the ring, at least one). */
-        private long resumeGap = 1;
         /** drop-oldest-unread: an element pulled while the oldest frame was held; written once a slot frees. */
         private T pending;
         private boolean upstreamFinished;
@@ -157,7 +155,6 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         private void onCreated(final ShmProducer newProducer)
         {
             producer = newProducer;
-            resumeGap = Math.max(1, newProducer.layout().slotCount() / 4);
             waker = SpinningExecutor.wakeup("shm-sink-" + channel.name(), channel.waitStrategy(),
                 newProducer.newWaiter(), onSpace::invoke);
             scheduleWithFixedDelay(LIVENESS_TIMER, channel.livenessInterval(), channel.livenessInterval());
@@ -204,12 +201,7 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         {
             if (code == ShmProducer.RING_FULL)
             {
-                // Wake up once a quarter of the ring is free, not at the first free slot: the consumer
-                // still has the rest of the ring to read meanwhile, and a producer woken for every single
-                // slot pays a wake-up per element once it is ahead (one frame written, full again). The
-                // waiter also returns as soon as the consumer has taken every frame and one slot is free,
-                // so a consumer holding frames until it gets another is never left waiting.
-                waker.request(producer.nextSequence() + resumeGap - 1);
+                waker.request(producer.nextSequence());
             }
             else if (code == ShmProducer.CONSUMER_CANCELLED)
             {
