@@ -66,12 +66,15 @@ final class AkkaPeers
 
     /**
      * The producer's elements: one new ByteString per message (an Akka element is immutable and may
-     * still be queued when the next one is made), written in full by the sender.
+     * still be queued when the next one is made), written in full by the sender. At a fixed rate the
+     * source waits for each due time on its own actor (an asynchronous boundary after it): waiting
+     * on the actor that also runs the Tcp or StreamRef stage would hold back the acknowledgements
+     * those stages need to send the previous message, by up to the interpreter's event limit.
      */
-    static Source<ByteString, NotUsed> byteStrings(final Sender sender)
+    static Source<ByteString, NotUsed> byteStrings(final Sender sender, final boolean paced)
     {
         final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-        return Source.repeat(NotUsed.getInstance()).map(nothing ->
+        final Source<ByteString, NotUsed> messages = Source.repeat(NotUsed.getInstance()).map(nothing ->
         {
             final long intended = sender.awaitDue();
             final byte[] bytes = new byte[sender.length()];
@@ -79,6 +82,7 @@ final class AkkaPeers
             sender.write(view, 0, intended);
             return ByteString.fromArrayUnsafe(bytes);
         });
+        return paced ? messages.async() : messages;
     }
 
     /** Reads a ByteString in place where Akka holds it in one array (a view, no copy), else compacted once. */

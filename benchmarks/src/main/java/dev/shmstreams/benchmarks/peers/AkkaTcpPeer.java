@@ -83,7 +83,7 @@ final class AkkaTcpPeer
                 while (true)
                 {
                     final Pair<UniqueKillSwitch, CompletionStage<Done>> graph =
-                        AkkaPeers.byteStrings(new Sender(phase, control, p))
+                        AkkaPeers.byteStrings(new Sender(phase, control, p), !phase.saturating())
                             .viaMat(KillSwitches.single(), Keep.right())
                             .via(akka.stream.scaladsl.Framing.simpleFramingProtocolEncoder(phase.length).asJava())
                             .via(Tcp.get(system).outgoingConnection("127.0.0.1", ctx.integer("port")))

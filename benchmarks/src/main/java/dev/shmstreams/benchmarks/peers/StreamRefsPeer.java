@@ -96,7 +96,7 @@ final class StreamRefsPeer
             {
                 final Phase phase = phases.get(p);
                 final Pair<UniqueKillSwitch, SourceRef<ByteString>> graph =
-                    AkkaPeers.byteStrings(new Sender(phase, control, p))
+                    AkkaPeers.byteStrings(new Sender(phase, control, p), !phase.saturating())
                         .viaMat(KillSwitches.single(), Keep.right())
                         .toMat(StreamRefs.sourceRef(), Keep.both())
                         .run(system);
