@@ -179,7 +179,7 @@ public final class BenchDirectory implements AutoCloseable
         }
     }
 
-    static void deleteRecursively(final Path root) throws IOException
+    public static void deleteRecursively(final Path root) throws IOException
     {
         if (!Files.exists(root))
         {

@@ -48,6 +48,11 @@ public final class Child
     {
         final String scenario = ctx.string("scenario");
         final String role = ctx.string("role");
+        if (scenario.startsWith(dev.shmstreams.benchmarks.peers.PeerChild.SCENARIO_PREFIX))
+        {
+            dev.shmstreams.benchmarks.peers.PeerChild.run(ctx, scenario, role);
+            return;
+        }
         switch (scenario)
         {
             case Scenarios.LATENCY_RING:

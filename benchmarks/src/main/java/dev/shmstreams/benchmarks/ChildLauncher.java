@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * overruns its time. Children still running when the harness exits are killed by a shutdown hook
  * (and kill themselves if the harness disappears without one).
  */
-final class ChildLauncher
+public final class ChildLauncher
 {
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -28,7 +28,7 @@ final class ChildLauncher
     private final Path directory;
     private final Path outputDirectory;
 
-    ChildLauncher(final List<String> jvmArgs, final Path directory, final Path outputDirectory)
+    public ChildLauncher(final List<String> jvmArgs, final Path directory, final Path outputDirectory)
     {
         this.jvmArgs = jvmArgs;
         this.directory = directory;
@@ -36,17 +36,17 @@ final class ChildLauncher
     }
 
     /** One child: its role and its arguments. */
-    static final class Spec
+    public static final class Spec
     {
         final String role;
         final Map<String, String> args = new LinkedHashMap<>();
 
-        Spec(final String role)
+        public Spec(final String role)
         {
             this.role = role;
         }
 
-        Spec arg(final String key, final Object value)
+        public Spec arg(final String key, final Object value)
         {
             args.put(key, String.valueOf(value));
             return this;
@@ -63,7 +63,7 @@ final class ChildLauncher
      * @return results keyed {@code role.key}.
      * @throws IllegalStateException when a child fails or the scenario times out.
      */
-    Map<String, Double> run(final String scenario, final int round, final long timeoutMillis, final List<Spec> specs)
+    public Map<String, Double> run(final String scenario, final int round, final long timeoutMillis, final List<Spec> specs)
     {
         final Map<String, Double> results = new ConcurrentHashMap<>();
         final List<Process> processes = new ArrayList<>();
@@ -200,7 +200,7 @@ final class ChildLauncher
     }
 
     /** For the harness's shutdown hook: children go first, then their directory. */
-    static void killAll()
+    public static void killAll()
     {
         for (final Process process : LIVE)
         {

@@ -11,13 +11,13 @@ import java.util.Locale;
  * machine was with other work just before and just after the run (from /proc/stat, so steal time
  * of a VM shows too).
  */
-final class Conditions
+public final class Conditions
 {
     private Conditions()
     {
     }
 
-    static String cpuModel()
+    public static String cpuModel()
     {
         try
         {
@@ -36,7 +36,7 @@ final class Conditions
         return "unknown";
     }
 
-    static String firstLine(final String path)
+    public static String firstLine(final String path)
     {
         try
         {
@@ -49,7 +49,7 @@ final class Conditions
         }
     }
 
-    static String memoryTotal()
+    public static String memoryTotal()
     {
         try
         {
@@ -76,7 +76,7 @@ final class Conditions
      * @param millis how long.
      * @return e.g. "0.12 of 2 cores busy, 0.00 stolen".
      */
-    static String cpuBusy(final long millis)
+    public static String cpuBusy(final long millis)
     {
         try
         {
@@ -110,7 +110,7 @@ final class Conditions
      * @param millis how long to sample.
      * @return CPUs' worth of busy time (all processes) over that time, NaN if /proc/stat is unreadable.
      */
-    static double busyCores(final long millis)
+    public static double busyCores(final long millis)
     {
         try
         {
@@ -137,7 +137,7 @@ final class Conditions
     }
 
     /** @return busy time of all CPUs so far (user, nice, system, irq, softirq), in seconds; NaN if unknown. */
-    static double busySeconds()
+    public static double busySeconds()
     {
         try
         {
@@ -171,7 +171,7 @@ final class Conditions
      * @param cpus the CPUs to measure on.
      * @return e.g. "cpu0 41.2 GB/s, cpu1 40.8 GB/s".
      */
-    static String speedGauge(final int... cpus)
+    public static String speedGauge(final int... cpus)
     {
         final org.agrona.concurrent.UnsafeBuffer buffer =
             new org.agrona.concurrent.UnsafeBuffer(org.agrona.BufferUtil.allocateDirectAligned(64 * 1024, 4096));
@@ -206,7 +206,7 @@ final class Conditions
         return out + " (fill + sum of a 64 KiB buffer; checksum " + (sink & 0xFF) + ")";
     }
 
-    static String gitCommit(final Path directory)
+    public static String gitCommit(final Path directory)
     {
         try
         {

@@ -16,10 +16,10 @@ import java.util.TreeMap;
  * put a value next to its peer's, with the ratio and the goal. Written as JSON (everything), CSV
  * (the table) and Markdown (the table and conditions, ready for docs/benchmarks.md).
  */
-final class Report
+public final class Report
 {
     /** One line of the table. Ratio is value / peer value. */
-    static final class Row
+    public static final class Row
     {
         final String section;
         final String metric;
@@ -31,7 +31,7 @@ final class Report
         final Boolean met;
         final double pairedRatio;
 
-        Row(final String section, final String metric, final String unit, final double value, final String peer,
+        public Row(final String section, final String metric, final String unit, final double value, final String peer,
             final double peerValue, final String goal, final Boolean met)
         {
             this(section, metric, unit, value, peer, peerValue, Double.NaN, goal, met);
@@ -41,7 +41,7 @@ final class Report
          * @param pairedRatio the median over rounds of each round's value / peer value (the two ran
          *                    back to back), or NaN to use the ratio of the medians.
          */
-        Row(final String section, final String metric, final String unit, final double value, final String peer,
+        public Row(final String section, final String metric, final String unit, final double value, final String peer,
             final double peerValue, final double pairedRatio, final String goal, final Boolean met)
         {
             this.pairedRatio = pairedRatio;
@@ -70,24 +70,30 @@ final class Report
     private final List<Row> rows = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
 
-    void addSamples(final String scenario, final Map<String, Double> results)
+    public void addSamples(final String scenario, final Map<String, Double> results)
     {
         results.forEach((key, value) ->
             samples.computeIfAbsent(scenario + "." + key, k -> new ArrayList<>()).add(value));
     }
 
-    void addFailure(final String failure)
+    public void addFailure(final String failure)
     {
         failures.add(failure);
     }
 
-    List<String> failures()
+    public List<String> failures()
     {
         return failures;
     }
 
+    /** @return every round's value of a sample, in the order the rounds ran (empty when absent). */
+    public List<Double> samples(final String key)
+    {
+        return samples.getOrDefault(key, List.of());
+    }
+
     /** @return the median over rounds of a sample, NaN when the scenario did not run or failed. */
-    double median(final String key)
+    public double median(final String key)
     {
         final List<Double> values = samples.get(key);
         if (values == null || values.isEmpty())
@@ -100,7 +106,7 @@ final class Report
     }
 
     /** @return min / median / max of every sample whose key ends with the suffix, or "n/a". */
-    String spread(final String suffix)
+    public String spread(final String suffix)
     {
         final double[] values = samples.entrySet().stream().filter(e -> e.getKey().endsWith(suffix))
             .flatMap(e -> e.getValue().stream()).mapToDouble(Double::doubleValue).sorted().toArray();
@@ -117,7 +123,7 @@ final class Report
      * this ratio survives a machine that changes between rounds (in a VM the two vCPUs can move
      * closer or further apart); the ratio of medians when the rounds do not pair up.
      */
-    double pairedRatio(final String a, final String b)
+    public double pairedRatio(final String a, final String b)
     {
         final List<Double> as = samples.get(a);
         final List<Double> bs = samples.get(b);
@@ -140,13 +146,13 @@ final class Report
     }
 
     /** @return the sum over rounds, NaN when absent. */
-    double sum(final String key)
+    public double sum(final String key)
     {
         final List<Double> values = samples.get(key);
         return values == null ? Double.NaN : values.stream().mapToDouble(Double::doubleValue).sum();
     }
 
-    void row(final Row row)
+    public void row(final Row row)
     {
         if (!Double.isNaN(row.value) || (row.peer != null && !Double.isNaN(row.peerValue)))
         {
@@ -154,12 +160,12 @@ final class Report
         }
     }
 
-    List<Row> rows()
+    public List<Row> rows()
     {
         return rows;
     }
 
-    String table()
+    public String table()
     {
         final StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%-58s %12s %-10s %-34s %12s %8s %-26s %s%n", "metric", "value", "unit",
@@ -180,7 +186,15 @@ final class Report
         return out.toString();
     }
 
-    String markdown(final Map<String, String> conditions)
+    public String markdown(final Map<String, String> conditions)
+    {
+        return markdown(conditions, "");
+    }
+
+    /**
+     * @param extra Markdown put between the table and the conditions (a harness's own tables).
+     */
+    public String markdown(final Map<String, String> conditions, final String extra)
     {
         final StringBuilder out = new StringBuilder();
         out.append("| metric | value | unit | peer | peer value | ratio | goal | met |\n");
@@ -196,6 +210,7 @@ final class Report
                 .append(" | ").append(row.goal == null ? "" : row.goal)
                 .append(" | ").append(row.metText()).append(" |\n");
         }
+        out.append(extra);
         out.append("\nConditions:\n\n");
         conditions.forEach((key, value) -> out.append("- ").append(key).append(": ").append(value).append('\n'));
         if (!failures.isEmpty())
@@ -206,11 +221,18 @@ final class Report
         return out.toString();
     }
 
-    void write(final Path directory, final Map<String, String> conditions) throws IOException
+    public void write(final Path directory, final Map<String, String> conditions) throws IOException
+    {
+        write(directory, conditions, "");
+    }
+
+    /** @param extraMarkdown see {@link #markdown(Map, String)}. */
+    public void write(final Path directory, final Map<String, String> conditions, final String extraMarkdown)
+        throws IOException
     {
         Files.createDirectories(directory);
         Files.writeString(directory.resolve("results.json"), json(conditions), StandardCharsets.UTF_8);
-        Files.writeString(directory.resolve("results.md"), markdown(conditions), StandardCharsets.UTF_8);
+        Files.writeString(directory.resolve("results.md"), markdown(conditions, extraMarkdown), StandardCharsets.UTF_8);
         final StringBuilder csv = new StringBuilder("section,metric,value,unit,peer,peer_value,ratio,goal,met\n");
         for (final Row row : rows)
         {
@@ -270,7 +292,7 @@ final class Report
         return out.toString();
     }
 
-    static String number(final double value)
+    public static String number(final double value)
     {
         if (Double.isNaN(value))
         {
@@ -296,7 +318,7 @@ final class Report
         return String.format(Locale.ROOT, "%.3g", value);
     }
 
-    static String ratio(final double ratio)
+    public static String ratio(final double ratio)
     {
         return Double.isNaN(ratio) || Double.isInfinite(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2fx", ratio);
     }

@@ -10,9 +10,9 @@ import java.util.Arrays;
  * median slice rate is robust to that where the whole-window rate is not. Both are reported.
  * Allocation of the calling thread is sampled at the window's edges.
  */
-final class WindowClock
+public final class WindowClock
 {
-    static final int SLICES = 10;
+    public static final int SLICES = 10;
 
     private final long warmupNanos;
     private final long measureNanos;
@@ -38,7 +38,7 @@ final class WindowClock
      *                      this VM, as much as a small frame): the window edges move by at most a
      *                      stride, which is negligible against millions of frames.
      */
-    WindowClock(final long warmupMillis, final long measureMillis, final long stride)
+    public WindowClock(final long warmupMillis, final long measureMillis, final long stride)
     {
         this.warmupNanos = warmupMillis * 1_000_000L;
         this.measureNanos = measureMillis * 1_000_000L;
@@ -50,7 +50,7 @@ final class WindowClock
      * @param frames frames handled so far.
      * @return true once the measured window is over.
      */
-    boolean tick(final long frames)
+    public boolean tick(final long frames)
     {
         if (frames < nextCheck)
         {
@@ -92,25 +92,31 @@ final class WindowClock
         return false;
     }
 
-    double framesPerSecond()
+    /** @return true from the start of the measured window on (also once it is over). */
+    public boolean measuring()
+    {
+        return windowStart != 0;
+    }
+
+    public double framesPerSecond()
     {
         return framesInWindow * 1e9 / (windowEnd - windowStart);
     }
 
     /** @return the median of the slices' rates (the whole window's rate if no slice completed). */
-    double medianSliceFramesPerSecond()
+    public double medianSliceFramesPerSecond()
     {
         return slices == 0 ? framesPerSecond() : median(sliceRates());
     }
 
     /** @return the rates of the slices completed, frames/s. */
-    double[] sliceRates()
+    public double[] sliceRates()
     {
         return Arrays.copyOf(sliceRates, slices);
     }
 
     /** @return the median of a set of rates (NaN if empty). */
-    static double median(final double[] rates)
+    public static double median(final double[] rates)
     {
         if (rates.length == 0)
         {
@@ -123,7 +129,7 @@ final class WindowClock
     }
 
     /** @return the slices' rates in M frames/s, for the log. */
-    String slicesText()
+    public String slicesText()
     {
         final StringBuilder text = new StringBuilder();
         for (int i = 0; i < slices; i++)
@@ -133,7 +139,7 @@ final class WindowClock
         return text.toString();
     }
 
-    long framesInWindow()
+    public long framesInWindow()
     {
         return framesInWindow;
     }
@@ -143,7 +149,7 @@ final class WindowClock
         return allocatedInWindow;
     }
 
-    long windowNanos()
+    public long windowNanos()
     {
         return windowEnd - windowStart;
     }

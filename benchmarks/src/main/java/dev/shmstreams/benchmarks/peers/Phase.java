@@ -1,0 +1,119 @@
+package dev.shmstreams.benchmarks.peers;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One measurement a pair of peer processes makes: a message size, saturation or a fixed rate, a
+ * warm-up and a measured window (both by time, so a slow peer moving 4K frames at 30 frames/s gets
+ * the same window as one moving 400), and the wait strategy of the peers that have one.
+ *
+ * <p>The harness passes a child its phases as one argument: {@code name/length/rate/warmupMs/measureMs/wait}
+ * joined by commas. A child pair runs them in order, each over a fresh channel or connection.
+ */
+public final class Phase
+{
+    /** Up to this size a message is "small": batched at saturation, 1,024 slots or buffers. */
+    static final int SMALL = 4096;
+    /** Saturation: one stamped message in this many carries the send time (a clock read costs as much as a small message). */
+    static final int SMALL_STAMP_EVERY = 64;
+
+    final String name;
+    final int length;
+    /** Messages per second; 0 for saturation. */
+    final double rate;
+    final long warmupMs;
+    final long measureMs;
+    /** "spin" or "blocking": the ring's and the stages' wait strategy (others ignore it). */
+    final String wait;
+
+    Phase(final String name, final int length, final double rate, final long warmupMs, final long measureMs,
+        final String wait)
+    {
+        if (length < Message.HEADER || length % Long.BYTES != 0)
+        {
+            throw new IllegalArgumentException("message length must be a multiple of 8 and at least " +
+                Message.HEADER + ": " + length);
+        }
+        this.name = name;
+        this.length = length;
+        this.rate = rate;
+        this.warmupMs = warmupMs;
+        this.measureMs = measureMs;
+        this.wait = wait;
+    }
+
+    boolean saturating()
+    {
+        return rate == 0;
+    }
+
+    boolean small()
+    {
+        return length <= SMALL;
+    }
+
+    boolean blocking()
+    {
+        return "blocking".equals(wait);
+    }
+
+    /** @return the send period of a fixed-rate phase, ns. */
+    long periodNanos()
+    {
+        return Math.round(1e9 / rate);
+    }
+
+    /** @return stamp one message in this many with its send time. */
+    int stampEvery()
+    {
+        return saturating() && small() ? SMALL_STAMP_EVERY : 1;
+    }
+
+    /** @return ring slots (the limit's preallocated buffers): many small ones, 4 large ones. */
+    int slots()
+    {
+        return small() ? 1024 : 4;
+    }
+
+    /** @return messages a producer writes per batch at saturation where its API allows it. */
+    int batch()
+    {
+        return saturating() && small() ? 64 : 1;
+    }
+
+    String encode()
+    {
+        return String.format(Locale.ROOT, "%s/%d/%s/%d/%d/%s", name, length, rate, warmupMs, measureMs, wait);
+    }
+
+    static String encode(final List<Phase> phases)
+    {
+        final StringBuilder out = new StringBuilder();
+        for (final Phase phase : phases)
+        {
+            out.append(out.length() == 0 ? "" : ",").append(phase.encode());
+        }
+        return out.toString();
+    }
+
+    static List<Phase> decode(final String text)
+    {
+        final List<Phase> phases = new ArrayList<>();
+        for (final String one : text.split(","))
+        {
+            final String[] f = one.split("/");
+            phases.add(new Phase(f[0], Integer.parseInt(f[1]), Double.parseDouble(f[2]), Long.parseLong(f[3]),
+                Long.parseLong(f[4]), f[5]));
+        }
+        return phases;
+    }
+
+    @Override
+    public String toString()
+    {
+        return name + " (" + length + " B, " + (saturating() ? "saturation" : rate + "/s") + ", " + warmupMs + "+" +
+            measureMs + " ms, " + wait + ")";
+    }
+}
