@@ -405,7 +405,8 @@ int main(int argc, char **argv)
         *u32(d + D_FLAGS) = (s & 1) ? (1u << 16) : 0;
         *u64(d + D_USER_METADATA) = checksum;
         *u32(d + D_USER_METADATA + 8) = 0x43534D53u;
-        *i64(d + D_SEQUENCE) = s;
+        /* release, last: a consumer may see the frame by its descriptor before the published sequence */
+        __atomic_store_n(i64(d + D_SEQUENCE), s, __ATOMIC_RELEASE);
 
         /* commit: a seq_cst store (release, and the StoreLoad before reading the waiter count) */
         __atomic_store_n(i64(OFF_PUBLISHED), s + 1, __ATOMIC_SEQ_CST);

@@ -38,10 +38,12 @@ import static dev.shmstreams.transport.layout.SlotDescriptor.*;
  * {@code s & (slots - 1)}. A claim succeeds only while {@code s - released < slots}, released
  * being read with a volatile (acquire) load of the consumer's released sequence, so the consumer's
  * reads of that slot's previous frame happen before this lap's writes. Commit writes the slot
- * descriptor with plain stores, then publishes with one volatile store of the published sequence
- * (a release, plus the StoreLoad fence the futex protocol needs before reading the consumer's
- * waiter count). Commits may come out of order; publication covers the contiguous committed
- * prefix, so a frame is never visible before every earlier one.
+ * descriptor with plain stores and its sequence field last with a release store (a consumer may
+ * see the frame by it), then publishes with one volatile store of the published sequence (a
+ * release, plus the StoreLoad fence the futex protocol needs before reading the consumer's waiter
+ * count). Commits may come out of order; the consumer takes frames in sequence order and the
+ * published sequence covers the contiguous committed prefix, so a frame is never visible before
+ * every earlier one.
  *
  * <p>Not thread-safe: one thread claims, writes and commits. {@link #consumerState()},
  * {@link #isPeerAlive()} and {@link #counter(int)} may be called from any thread.
@@ -431,7 +433,8 @@ public final class ShmProducer implements AutoCloseable
             frame.timestampNanos != 0 ? frame.timestampNanos : now != 0 ? now : System.nanoTime());
         header.putInt(descriptor + LENGTH_OFFSET, frame.length);
         header.putInt(descriptor + FLAGS_OFFSET, frame.flags);
-        header.putLong(descriptor + SEQUENCE_OFFSET, sequence);
+        // release: the consumer may see the frame by this store, before the published sequence
+        header.putLongOrdered(descriptor + SEQUENCE_OFFSET, sequence);
         frame.disarm();
         committed[index] = sequence;
     }
