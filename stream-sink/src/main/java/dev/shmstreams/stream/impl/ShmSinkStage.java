@@ -92,6 +92,8 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
         private final AtomicInteger lifecycle = new AtomicInteger(CREATING);
         private final AtomicReference<ShmProducer> created = new AtomicReference<>();
         private volatile ShmProducer producer;
+        /** Why the stage failed before its segment was created: what the creating thread writes into it. */
+        private volatile String stopCause;
         /** The consumer's state as last seen; what the control plane reads once this end is closed. */
         private volatile PeerState lastPeerState = PeerState.NOT_ATTACHED;
         /** Written by the stage thread only, read by monitoring: a release store, no fence per element. */
@@ -151,7 +153,20 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
                 }
                 else
                 {
-                    newProducer.close();
+                    // the stage stopped while the segment was being created: a consumer may have
+                    // attached already, so it learns why (stopCause is written before STOPPED)
+                    final String cause = stopCause;
+                    try
+                    {
+                        if (cause != null)
+                        {
+                            newProducer.fail(cause);
+                        }
+                    }
+                    finally
+                    {
+                        newProducer.close();
+                    }
                 }
             }, blocking).whenComplete((nothing, rejected) ->
             {
@@ -494,6 +509,12 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
 
         private void writeFailure(final Throwable cause)
         {
+            stopCause = messageOf(cause);
+            if (producer == null && lifecycle.compareAndSet(CREATED, STOPPED))
+            {
+                // created, but the callback has not arrived yet: a consumer may be attached already
+                producer = created.get();
+            }
             if (producer != null && !producer.isClosed())
             {
                 try
@@ -503,7 +524,7 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
                         producer.abort(claimed);
                         claimed = -1;
                     }
-                    producer.fail(String.valueOf(cause.getMessage() == null ? cause : cause.getMessage()));
+                    producer.fail(stopCause);
                 }
                 catch (final RuntimeException unusable)
                 {
@@ -511,6 +532,11 @@ public final class ShmSinkStage<T> extends AbstractGraphStageWithMaterializedVal
                     claimed = -1;
                 }
             }
+        }
+
+        private static String messageOf(final Throwable cause)
+        {
+            return String.valueOf(cause.getMessage() == null ? cause : cause.getMessage());
         }
 
         private void close()
