@@ -266,10 +266,12 @@ int main(int argc, char **argv)
         return 2;
     }
     mask = slots - 1;
-    slot_size = (frame_bytes + PAGE - 1) / PAGE * PAGE;
+    /* slots smaller than a page are packed at 128 B; the data region and the file stay whole pages */
+    const uint64_t slot_alignment = (frame_bytes + 127) / 128 * 128 < PAGE ? 128 : PAGE;
+    slot_size = (frame_bytes + slot_alignment - 1) / slot_alignment * slot_alignment;
     const uint64_t header_length = SLOT_DESCRIPTORS + slots * SLOT_DESCRIPTOR_LENGTH;
     data_offset = (header_length + PAGE - 1) / PAGE * PAGE;
-    const uint64_t segment_length = data_offset + slots * slot_size;
+    const uint64_t segment_length = (data_offset + slots * slot_size + PAGE - 1) / PAGE * PAGE;
 
     char path[4096], tmp[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -295,7 +297,7 @@ int main(int argc, char **argv)
     *u32(OFF_HEADER_LENGTH) = (uint32_t)header_length;
     *u32(OFF_SLOT_COUNT) = (uint32_t)slots;
     *u32(OFF_SLOT_SIZE) = (uint32_t)slot_size;
-    *u32(OFF_SLOT_ALIGNMENT) = PAGE;
+    *u32(OFF_SLOT_ALIGNMENT) = (uint32_t)slot_alignment;
     *u32(OFF_MAX_CONSUMERS) = MAX_CONSUMERS;
     *u64(OFF_DATA_OFFSET) = data_offset;
     *u64(OFF_SEGMENT_LENGTH) = segment_length;

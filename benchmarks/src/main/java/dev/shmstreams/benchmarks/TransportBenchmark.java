@@ -231,7 +231,7 @@ public final class TransportBenchmark
         conditions.put("pinning", config.producerCpu < 0 ? "none" : "hot threads pinned with sched_setaffinity: " +
             "producer/ping side CPU " + config.producerCpu + ", consumer/pong side CPU " + config.consumerCpu);
         conditions.put("geometry", "latency: 8 slots of 64 B per channel; throughput: " + config.ringSlots +
-            " slots of 64 B (4 KiB each once page-aligned), tryClaim(" + config.batch + "), drain(" + config.drain +
+            " slots of 64 B (128 B each, packed), tryClaim(" + config.batch + "), drain(" + config.drain +
             "); Agrona: " + config.agronaCapacity + " B buffer, consumer pauses " + config.agronaIdleSpins +
             "x onSpinWait when a read finds nothing; 12,441,600 B frames: " + config.largeSlots + " slots / frames");
         conditions.put("transparent huge pages (anon / shmem)",

@@ -3,6 +3,8 @@ package dev.shmstreams.examples;
 import dev.shmstreams.transport.test.ShmTestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,8 +38,10 @@ class NativeExampleIT
         }
     }
 
-    @Test
-    void aCProducerWrittenFromTheLayoutSpecFeedsAnAkkaGraph(final Path dir) throws Exception
+    /** 65,536-byte frames get page-aligned slots, 200-byte frames packed 256-byte slots (alignment 128). */
+    @ParameterizedTest
+    @ValueSource(ints = {65_536, 200})
+    void aCProducerWrittenFromTheLayoutSpecFeedsAnAkkaGraph(final int frameBytes, final Path dir) throws Exception
     {
         if (!gccInstalled() && "1".equals(System.getenv("SHM_GCC_REQUIRED")))
         {
@@ -46,7 +50,7 @@ class NativeExampleIT
         assumeTrue(gccInstalled(), "gcc is not installed: the native example cannot build its C producer");
         final String output;
         try (ExampleProcess example = ExampleProcess.start("native", "native", "--frames", "5000", "--slots", "4",
-            "--dir", dir.toString()))
+            "--frame-bytes", String.valueOf(frameBytes), "--dir", dir.toString()))
         {
             output = example.assertExit(0, Duration.ofSeconds(120));
         }

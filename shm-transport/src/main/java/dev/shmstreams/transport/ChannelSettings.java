@@ -112,7 +112,7 @@ public final class ChannelSettings
         return slotCount;
     }
 
-    /** The largest frame, in bytes; the slot is this rounded up to the page (or huge page) size. */
+    /** The largest frame, in bytes; the slot is this rounded up to the page (or huge page) size, or to 128 bytes under a page. */
     public int slotSize()
     {
         return slotSize;
@@ -224,7 +224,7 @@ public final class ChannelSettings
             expectedSlotSize, trustedOwners);
     }
 
-    /** @param slotSize the largest frame in bytes, 1 .. 1 GiB; rounded up to the page size. */
+    /** @param slotSize the largest frame in bytes, 1 .. 1 GiB; rounded up to the page size (to 128 bytes under a page). */
     public ChannelSettings withSlotSize(final int slotSize)
     {
         return copy(name, directory, slotCount, slotSize, mode, metadata, waitStrategy, spinsBeforeBlocking, mlock,

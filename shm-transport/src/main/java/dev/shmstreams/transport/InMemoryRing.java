@@ -24,14 +24,14 @@ public final class InMemoryRing
 
     /**
      * @param slotCount a power of two.
-     * @param slotSize  largest frame; rounded up to 4096.
+     * @param slotSize  largest frame; rounded up to 4096 (to 128 under a page).
      * @param settings  wait strategy and timings (name and directory are ignored).
      * @return a producer and consumer sharing heap memory.
      */
     public static InMemoryRing create(final int slotCount, final int slotSize, final ChannelSettings settings)
     {
         final RingMemory memory =
-            RingMemory.onHeap(SegmentLayout.forCreation(slotCount, slotSize, SegmentLayout.PAGE_SIZE));
+            RingMemory.onHeap(SegmentLayout.forCreation(slotCount, slotSize, SegmentLayout.slotAlignmentFor(slotSize, false)));
         ShmProducer.initialise(memory, settings, new byte[0], false);
         final ShmProducer producer = new ShmProducer(memory, settings, List.of());
         return new InMemoryRing(producer, new ShmConsumer(memory, settings));

@@ -134,7 +134,7 @@ public final class ShmProducer implements AutoCloseable
         }
         final MemoryPlan plan = MemoryPlan.decide(settings.directory(), settings.hugePages());
         final SegmentLayout layout =
-            SegmentLayout.forCreation(settings.slotCount(), settings.slotSize(), plan.slotAlignment());
+            SegmentLayout.forCreation(settings.slotCount(), settings.slotSize(), plan.slotAlignment(settings.slotSize()));
         final RingMemory[] created = new RingMemory[1];
         final SegmentFile file = SegmentFile.create(settings.directory(), settings.name(), layout, settings.mode(),
             plan, settings.mlock(), segment ->

@@ -130,6 +130,8 @@ class CorruptSegmentTest
         check(dir, h -> h.putInt(SLOT_SIZE_OFFSET, 4097), "multiple of 4096", "found 4097");
         check(dir, h -> h.putInt(SLOT_SIZE_OFFSET, Integer.MAX_VALUE), "found 2147483647");
         check(dir, h -> h.putInt(SLOT_ALIGNMENT_OFFSET, 512), "alignment", "found 512");
+        // a page-sized slot claiming the small-slot alignment: packed slots are smaller than a page
+        check(dir, h -> h.putInt(SLOT_ALIGNMENT_OFFSET, 128), "multiple of 128 in [128, 3968]", "found 4096");
         check(dir, h -> h.putLong(DATA_OFFSET_OFFSET, 0), "data offset should be", "found 0");
         check(dir, h -> h.putLong(SEGMENT_LENGTH_OFFSET, Long.MAX_VALUE), "segment length should be");
         check(dir, h -> h.putInt(HEADER_LENGTH_OFFSET, 1), "header length should be");

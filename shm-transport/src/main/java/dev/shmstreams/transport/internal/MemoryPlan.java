@@ -96,9 +96,10 @@ public final class MemoryPlan
         return hugePages;
     }
 
-    public int slotAlignment()
+    /** @return the alignment of the slots of a segment for frames of at most {@code maxFrameLength} bytes. */
+    public int slotAlignment(final int maxFrameLength)
     {
-        return hugePages == HugePages.NONE ? SegmentLayout.PAGE_SIZE : SegmentLayout.HUGE_PAGE_SIZE;
+        return SegmentLayout.slotAlignmentFor(maxFrameLength, hugePages != HugePages.NONE);
     }
 
     public List<String> notes()

@@ -4,7 +4,7 @@ package dev.shmstreams.transport.layout;
  * Layout of the header region at the start of every segment: the control block, the channel
  * metadata, the producer block, the published sequence, the two futex regions and the table of
  * consumer entries. The slot descriptor table ({@link SlotDescriptor}) follows at
- * {@link #SLOT_DESCRIPTORS_OFFSET}; the page-aligned slots follow at the data offset computed by
+ * {@link #SLOT_DESCRIPTORS_OFFSET}; the slots (page-aligned, or packed at 128 bytes when smaller than a page) follow at the data offset computed by
  * {@link SegmentLayout}.
  *
  * <p>All integers are little-endian. Offsets are from the start of the segment file.

@@ -17,6 +17,8 @@ import static dev.shmstreams.transport.layout.HeaderDescriptor.*;
  */
 public final class SegmentLayout
 {
+    /** The alignment of slots smaller than a page: a cache-line pair (the adjacent-line prefetcher's unit). */
+    public static final int SMALL_SLOT_ALIGNMENT = 128;
     public static final int PAGE_SIZE = 4096;
     public static final int HUGE_PAGE_SIZE = 2 * 1024 * 1024;
     public static final int MAX_SLOT_COUNT = 1 << 16;
@@ -35,8 +37,30 @@ public final class SegmentLayout
         this.slotSize = slotSize;
         this.slotAlignment = slotAlignment;
         this.headerLength = SLOT_DESCRIPTORS_OFFSET + slotCount * SlotDescriptor.LENGTH;
-        this.dataOffset = alignUp(headerLength, slotAlignment);
-        this.segmentLength = dataOffset + (long)slotCount * slotSize;
+        this.dataOffset = alignUp(headerLength, Math.max(slotAlignment, PAGE_SIZE));
+        this.segmentLength = alignUp(dataOffset + (long)slotCount * slotSize, PAGE_SIZE);
+    }
+
+    /**
+     * The slot alignment a new segment uses: {@link #HUGE_PAGE_SIZE} on huge pages; otherwise
+     * {@link #PAGE_SIZE} for frames of a page or more (video planes, DMA, whatever wants a frame to
+     * start on a page) and {@link #SMALL_SLOT_ALIGNMENT} for smaller ones. A 64-byte frame in a
+     * page of its own would cost a TLB entry per frame, put every payload in the same cache sets
+     * and defeat the prefetcher; packed at 128 bytes, consecutive frames are consecutive lines.
+     * The data region starts on a page boundary either way.
+     *
+     * @param maxFrameLength the largest frame a slot must hold.
+     * @param hugePages      whether the segment is backed by huge pages.
+     * @return the alignment to pass to {@link #forCreation}.
+     */
+    public static int slotAlignmentFor(final int maxFrameLength, final boolean hugePages)
+    {
+        if (hugePages)
+        {
+            return HUGE_PAGE_SIZE;
+        }
+        return maxFrameLength > 0 && alignUp(maxFrameLength, SMALL_SLOT_ALIGNMENT) < PAGE_SIZE ?
+            SMALL_SLOT_ALIGNMENT : PAGE_SIZE;
     }
 
     /**
@@ -44,7 +68,8 @@ public final class SegmentLayout
      *
      * @param slotCount         number of slots, a power of two in [1, {@link #MAX_SLOT_COUNT}].
      * @param maxFrameLength    the largest frame a slot must hold; rounded up to the alignment.
-     * @param slotAlignment     {@link #PAGE_SIZE} or {@link #HUGE_PAGE_SIZE}.
+     * @param slotAlignment     {@link #SMALL_SLOT_ALIGNMENT} (slots smaller than a page only),
+     *                          {@link #PAGE_SIZE} or {@link #HUGE_PAGE_SIZE}: see {@link #slotAlignmentFor}.
      * @return the layout.
      * @throws IllegalArgumentException when a parameter is out of range.
      */
@@ -55,15 +80,20 @@ public final class SegmentLayout
             throw new IllegalArgumentException(
                 "slot count must be a power of two in [1, " + MAX_SLOT_COUNT + "], was " + slotCount);
         }
-        if (slotAlignment != PAGE_SIZE && slotAlignment != HUGE_PAGE_SIZE)
+        if (slotAlignment != SMALL_SLOT_ALIGNMENT && slotAlignment != PAGE_SIZE && slotAlignment != HUGE_PAGE_SIZE)
         {
-            throw new IllegalArgumentException(
-                "slot alignment must be " + PAGE_SIZE + " or " + HUGE_PAGE_SIZE + ", was " + slotAlignment);
+            throw new IllegalArgumentException("slot alignment must be " + SMALL_SLOT_ALIGNMENT + ", " + PAGE_SIZE +
+                " or " + HUGE_PAGE_SIZE + ", was " + slotAlignment);
         }
         if (maxFrameLength < 1 || maxFrameLength > MAX_SLOT_SIZE)
         {
             throw new IllegalArgumentException(
                 "slot size must be in [1, " + MAX_SLOT_SIZE + "] bytes, was " + maxFrameLength);
+        }
+        if (slotAlignment == SMALL_SLOT_ALIGNMENT && alignUp(maxFrameLength, SMALL_SLOT_ALIGNMENT) >= PAGE_SIZE)
+        {
+            throw new IllegalArgumentException("slot alignment " + SMALL_SLOT_ALIGNMENT +
+                " is for slots smaller than a page; a " + maxFrameLength + "-byte slot is page-aligned");
         }
         return new SegmentLayout(slotCount, (int)alignUp(maxFrameLength, slotAlignment), slotAlignment);
     }
@@ -110,15 +140,16 @@ public final class SegmentLayout
             throw new CorruptSegmentException("segment " + path + ": slot count must be a power of two in [1, " +
                 MAX_SLOT_COUNT + "], found " + slotCount);
         }
-        if (alignment != PAGE_SIZE && alignment != HUGE_PAGE_SIZE)
+        if (alignment != SMALL_SLOT_ALIGNMENT && alignment != PAGE_SIZE && alignment != HUGE_PAGE_SIZE)
         {
-            throw new CorruptSegmentException("segment " + path + ": slot alignment must be " + PAGE_SIZE + " or " +
-                HUGE_PAGE_SIZE + ", found " + alignment);
+            throw new CorruptSegmentException("segment " + path + ": slot alignment must be " + SMALL_SLOT_ALIGNMENT +
+                ", " + PAGE_SIZE + " or " + HUGE_PAGE_SIZE + ", found " + alignment);
         }
-        if (slotSize < alignment || slotSize > MAX_SLOT_SIZE || slotSize % alignment != 0)
+        final int largest = alignment == SMALL_SLOT_ALIGNMENT ? PAGE_SIZE - SMALL_SLOT_ALIGNMENT : MAX_SLOT_SIZE;
+        if (slotSize < alignment || slotSize > largest || slotSize % alignment != 0)
         {
             throw new CorruptSegmentException("segment " + path + ": slot size must be a multiple of " + alignment +
-                " in [" + alignment + ", " + MAX_SLOT_SIZE + "], found " + slotSize);
+                " in [" + alignment + ", " + largest + "], found " + slotSize);
         }
 
         final int flags = header.getInt(SEGMENT_FLAGS_OFFSET);
