@@ -20,6 +20,10 @@ public final class Frame implements AutoCloseable
     private final UnsafeBuffer payload = new UnsafeBuffer(EMPTY);
     private final UnsafeBuffer metadataArea;
     private final UnsafeBuffer metadata = new UnsafeBuffer(EMPTY);
+    /** The slot's address when it is off-heap (a mapped segment), else 0: the payload view wraps it unchecked. */
+    private final long slotAddress;
+    /** Whether {@link #metadata} is wrapped: only once asked for, so a frame nobody asks pays nothing for it. */
+    private boolean metadataWrapped;
     long sequence = -1;
     private int length;
     private long frameId;
@@ -33,6 +37,7 @@ public final class Frame implements AutoCloseable
         this.consumer = consumer;
         this.slot = slot;
         this.metadataArea = metadata;
+        this.slotAddress = slot.byteArray() == null ? slot.addressOffset() : 0;
     }
 
     void arm(
@@ -50,15 +55,27 @@ public final class Frame implements AutoCloseable
         this.flags = flags;
         this.redelivered = redelivered;
         this.retained = false;
-        payload.wrap(slot, 0, length);
-        metadata.wrap(metadataArea, 0, SlotDescriptor.USER_METADATA_LENGTH);
+        // the consumer has checked 0 <= length <= slot capacity: no second bounds check here
+        if (slotAddress != 0)
+        {
+            payload.wrap(slotAddress, length);
+        }
+        else
+        {
+            payload.wrap(slot, 0, length);
+        }
     }
 
+    /** Views handed out before now see nothing from here on: a stale reference reads no later frame. */
     void disarm()
     {
         sequence = -1;
         payload.wrap(EMPTY);
-        metadata.wrap(EMPTY);
+        if (metadataWrapped)
+        {
+            metadata.wrap(EMPTY);
+            metadataWrapped = false;
+        }
     }
 
     private void checkHeld()
@@ -125,6 +142,11 @@ public final class Frame implements AutoCloseable
     public DirectBuffer metadata()
     {
         checkHeld();
+        if (!metadataWrapped)
+        {
+            metadata.wrap(metadataArea, 0, SlotDescriptor.USER_METADATA_LENGTH);
+            metadataWrapped = true;
+        }
         return metadata;
     }
 

@@ -1,6 +1,7 @@
 package dev.shmstreams.transport;
 
 import dev.shmstreams.transport.internal.AgronaGuard;
+import dev.shmstreams.transport.internal.DescriptorTable;
 import dev.shmstreams.transport.internal.Endpoint;
 import dev.shmstreams.transport.internal.RingMemory;
 import dev.shmstreams.transport.internal.SegmentFile;
@@ -72,6 +73,7 @@ public final class ShmConsumer implements AutoCloseable
 
     private final Endpoint endpoint;
     private final UnsafeBuffer header;
+    private final DescriptorTable descriptors;
     private final SegmentLayout layout;
     private final int slotCount;
     private final int mask;
@@ -99,6 +101,7 @@ public final class ShmConsumer implements AutoCloseable
     {
         this.layout = memory.layout();
         this.header = memory.header();
+        this.descriptors = new DescriptorTable(header, memory.layout().slotCount());
         this.endpoint = new Endpoint(memory, settings, CONSUMER_BLOCK, CONSUMER_LOCK);
         this.slotCount = layout.slotCount();
         this.mask = slotCount - 1;
@@ -293,10 +296,10 @@ public final class ShmConsumer implements AutoCloseable
                 continue;
             }
             final int index = (int)sequence & mask;
-            final int descriptor = descriptorOffset(index);
-            final long found = header.getLong(descriptor + SEQUENCE_OFFSET);
-            final int length = header.getInt(descriptor + LENGTH_OFFSET);
-            final int flags = header.getInt(descriptor + FLAGS_OFFSET);
+            final long descriptor = descriptors.descriptor(sequence);
+            final long found = descriptors.getLong(descriptor, SEQUENCE_OFFSET);
+            final int length = descriptors.getInt(descriptor, LENGTH_OFFSET);
+            final int flags = descriptors.getInt(descriptor, FLAGS_OFFSET);
             if (found != sequence || length < 0 || length > slotSize || (flags & ~KNOWN_FLAGS_MASK) != 0)
             {
                 throw impossibleDescriptor(index, sequence, found, length, flags);
@@ -307,14 +310,14 @@ public final class ShmConsumer implements AutoCloseable
             }
             nextPoll = sequence + 1;
             if ((flags & FLAG_ABORTED) != 0 ||
-                (sequence < redeliverLimit && header.getLongVolatile(descriptor + RELEASED_MARK_OFFSET) == sequence))
+                (sequence < redeliverLimit && descriptors.getLongVolatile(descriptor, RELEASED_MARK_OFFSET) == sequence))
             {
                 skip(index, sequence);
                 continue;
             }
             final boolean redelivered = sequence < redeliverLimit;
-            frames[index].arm(sequence, length, header.getLong(descriptor + FRAME_ID_OFFSET),
-                header.getLong(descriptor + TIMESTAMP_OFFSET), flags, redelivered);
+            frames[index].arm(sequence, length, descriptors.getLong(descriptor, FRAME_ID_OFFSET),
+                descriptors.getLong(descriptor, TIMESTAMP_OFFSET), flags, redelivered);
             held[index] = sequence;
             if (redelivered)
             {
@@ -429,7 +432,7 @@ public final class ShmConsumer implements AutoCloseable
      */
     private boolean isCommitted(final long sequence)
     {
-        return header.getLongVolatile(descriptorOffset((int)sequence & mask) + SEQUENCE_OFFSET) == sequence;
+        return descriptors.getLongVolatile(descriptors.descriptor(sequence), SEQUENCE_OFFSET) == sequence;
     }
 
     /** Acquire load of the published sequence, checked against what this side released. */

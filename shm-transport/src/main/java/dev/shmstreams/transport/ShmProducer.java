@@ -2,6 +2,7 @@ package dev.shmstreams.transport;
 
 import dev.shmstreams.transport.internal.AgronaGuard;
 import dev.shmstreams.transport.internal.Endpoint;
+import dev.shmstreams.transport.internal.DescriptorTable;
 import dev.shmstreams.transport.internal.MemoryPlan;
 import dev.shmstreams.transport.internal.RingMemory;
 import dev.shmstreams.transport.internal.SegmentFile;
@@ -65,6 +66,7 @@ public final class ShmProducer implements AutoCloseable
 
     private final Endpoint endpoint;
     private final UnsafeBuffer header;
+    private final DescriptorTable descriptors;
     private final SegmentLayout layout;
     private final int slotCount;
     private final int mask;
@@ -96,6 +98,7 @@ public final class ShmProducer implements AutoCloseable
         this.layout = memory.layout();
         this.endpoint = new Endpoint(memory, settings, PRODUCER_BLOCK_OFFSET, PRODUCER_LOCK_BYTE);
         this.header = memory.header();
+        this.descriptors = new DescriptorTable(header, memory.layout().slotCount());
         this.slotCount = layout.slotCount();
         this.mask = slotCount - 1;
         this.memoryNotes = memoryNotes;
@@ -427,14 +430,14 @@ public final class ShmProducer implements AutoCloseable
     private void writeDescriptor(final WritableFrame frame, final long sequence, final long now)
     {
         final int index = (int)sequence & mask;
-        final int descriptor = descriptorOffset(index);
-        header.putLong(descriptor + FRAME_ID_OFFSET, frame.frameId);
-        header.putLong(descriptor + TIMESTAMP_OFFSET,
+        final long descriptor = descriptors.descriptor(sequence);
+        descriptors.putLong(descriptor, FRAME_ID_OFFSET, frame.frameId);
+        descriptors.putLong(descriptor, TIMESTAMP_OFFSET,
             frame.timestampNanos != 0 ? frame.timestampNanos : now != 0 ? now : System.nanoTime());
-        header.putInt(descriptor + LENGTH_OFFSET, frame.length);
-        header.putInt(descriptor + FLAGS_OFFSET, frame.flags);
+        descriptors.putInt(descriptor, LENGTH_OFFSET, frame.length);
+        descriptors.putInt(descriptor, FLAGS_OFFSET, frame.flags);
         // release: the consumer may see the frame by this store, before the published sequence
-        header.putLongOrdered(descriptor + SEQUENCE_OFFSET, sequence);
+        descriptors.putLongOrdered(descriptor, SEQUENCE_OFFSET, sequence);
         frame.disarm();
         committed[index] = sequence;
     }
