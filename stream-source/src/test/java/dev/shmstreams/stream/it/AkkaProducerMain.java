@@ -96,7 +96,10 @@ public final class AkkaProducerMain
                 ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
             if (memEvery > 0 && upstream >= nextSample.get())
             {
-                nextSample.set(upstream + memEvery);
+                // the next sample K elements after this one was due, not after this tick: at 800
+                // elements/s a 200 ms tick sees 160, and "upstream + K" took a sample only every
+                // second tick (11 samples over 4,000 elements instead of 20)
+                nextSample.set(Math.max(nextSample.get() + memEvery, upstream + 1));
                 AkkaChild.line("MEM frames=" + upstream + " heapAfterGc=" + SinkToSourceHelpers.heapAfterGc());
             }
         }, system.dispatcher());
