@@ -11,6 +11,7 @@ import jdk.net.ExtendedSocketOptions;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -271,9 +272,16 @@ public final class ShmPipeClient implements GstFrame.Owner
                         {
                             return null;
                         }
-                        // ECONNRESET: the peer died with acknowledgements unread
-                        throw new GstPeerLostException("the connection to the shmsink at " + socketPath + " failed (" +
-                            ex.getMessage() + "): it died; every buffer it announced was delivered", ex);
+                        if (!isConnectionReset(ex))
+                        {
+                            throw new GstPeerLostException("the connection to the shmsink at " + socketPath +
+                                " failed (" + ex.getMessage() + "): it died; every buffer it announced was delivered", ex);
+                        }
+                        // ECONNRESET: the peer closed with acknowledgements unread, which a clean stop
+                        // (unlink the socket, close the clients) does as well as a death; the kernel has
+                        // delivered every byte it sent before this error. Like an end of input, the
+                        // socket file then tells which it was.
+                        endOfInput = true;
                     }
                 }
                 parse();
@@ -463,6 +471,12 @@ public final class ShmPipeClient implements GstFrame.Owner
     }
 
     /** The peer closed at a message boundary: a clean stop removes the socket file, a dead peer cannot. */
+    private static boolean isConnectionReset(final IOException ex)
+    {
+        // what SocketChannelImpl throws for ECONNRESET; the JDK has no public type for it
+        return ex instanceof SocketException && "Connection reset".equals(ex.getMessage());
+    }
+
     private Throwable closedByPeer(final Object socketInode) throws InterruptedException
     {
         final long deadline = System.nanoTime() + settings.closeGrace().toNanos();
