@@ -51,6 +51,45 @@ public final class BenchDirectory implements AutoCloseable
     }
 
     /**
+     * What a harness does before it measures: remove the previous run's results from its output
+     * directory (they would mix with this run's) and sweep the directories of dead runs, printing
+     * what the sweep did.
+     *
+     * @param output  the result directory, created if missing.
+     * @param results a glob of the files a run writes there.
+     */
+    public static void prepare(final Path output, final String results) throws IOException
+    {
+        Files.createDirectories(output);
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(output, results))
+        {
+            for (final Path file : old)
+            {
+                Files.delete(file);
+            }
+        }
+        for (final String note : sweep())
+        {
+            System.out.println(note);
+        }
+    }
+
+    /**
+     * @return {@link #create()}, with a shutdown hook that kills the run's children and removes the
+     * directory when the harness fails or is interrupted.
+     */
+    public static BenchDirectory createForRun()
+    {
+        final BenchDirectory directory = create();
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            ChildLauncher.killAll();
+            directory.close();
+        }, "bench-cleanup"));
+        return directory;
+    }
+
+    /**
      * Remove the directories of runs whose harness process is gone.
      *
      * @return what was removed, and warnings about runs still alive (they would disturb this one).

@@ -3,8 +3,12 @@ package dev.shmstreams.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What a reader needs to judge the numbers: the machine, the kernel, the JVM, and how busy the
@@ -15,6 +19,26 @@ public final class Conditions
 {
     private Conditions()
     {
+    }
+
+    /**
+     * @param mode     the run's options, as the harness describes them.
+     * @param jvmFlags the flags of every child JVM.
+     * @return the conditions every harness reports first (date, mode, machine, kernel, JVM, child
+     * flags), in that order; the harness adds its own after them.
+     */
+    public static Map<String, String> host(final String mode, final List<String> jvmFlags)
+    {
+        final Map<String, String> conditions = new LinkedHashMap<>();
+        conditions.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        conditions.put("mode", mode);
+        conditions.put("cpu", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores visible");
+        conditions.put("memory", memoryTotal());
+        conditions.put("kernel", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " +
+            System.getProperty("os.arch"));
+        conditions.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        conditions.put("child jvm flags", String.join(" ", jvmFlags));
+        return conditions;
     }
 
     public static String cpuModel()

@@ -81,6 +81,18 @@ public final class Report
         failures.add(failure);
     }
 
+    /** Print the failures, if any, and end the harness: exit code 1 with failures, 0 without. */
+    public void exit()
+    {
+        if (!failures.isEmpty())
+        {
+            System.out.println("FAILURES:");
+            failures.forEach(failure -> System.out.println("  " + failure));
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
     public List<String> failures()
     {
         return failures;

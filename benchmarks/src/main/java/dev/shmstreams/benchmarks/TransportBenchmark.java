@@ -10,11 +10,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 import java.net.URISyntaxException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -205,29 +201,9 @@ public final class TransportBenchmark
     public static void main(final String[] args) throws Exception
     {
         final Config config = Config.parse(args);
-        Files.createDirectories(config.output);
-        // the previous run's results would mix with this one's (run.log is being written by the launcher)
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(config.output, "{results.*,*.hgrm,*.jfr}"))
-        {
-            for (final Path file : old)
-            {
-                Files.delete(file);
-            }
-        }
-        for (final String note : BenchDirectory.sweep())
-        {
-            System.out.println(note);
-        }
-        final Map<String, String> conditions = new LinkedHashMap<>();
-        conditions.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-        conditions.put("mode", config.describe());
-        conditions.put("cpu", Conditions.cpuModel() + ", " + Runtime.getRuntime().availableProcessors() +
-            " cores visible");
-        conditions.put("memory", Conditions.memoryTotal());
-        conditions.put("kernel", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " +
-            System.getProperty("os.arch"));
-        conditions.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        conditions.put("child jvm flags", String.join(" ", config.jvmArgs));
+        // not run.log: the launcher script is writing it
+        BenchDirectory.prepare(config.output, "{results.*,*.hgrm,*.jfr}");
+        final Map<String, String> conditions = Conditions.host(config.describe(), config.jvmArgs);
         conditions.put("pinning", config.producerCpu < 0 ? "none" : "hot threads pinned with sched_setaffinity: " +
             "producer/ping side CPU " + config.producerCpu + ", consumer/pong side CPU " + config.consumerCpu);
         conditions.put("geometry", "latency: 8 slots of 64 B per channel; throughput: " + config.ringSlots +
@@ -243,12 +219,7 @@ public final class TransportBenchmark
         conditions.put("speed gauge at start", Conditions.speedGauge(0, 1));
         System.out.println("transport benchmark: " + config.describe() + "; results in " + config.output);
 
-        final BenchDirectory directory = BenchDirectory.create();
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        {
-            ChildLauncher.killAll();
-            directory.close();
-        }, "bench-cleanup"));
+        final BenchDirectory directory = BenchDirectory.createForRun();
 
         final TransportBenchmark benchmark = new TransportBenchmark(config, directory);
         final long start = System.nanoTime();
@@ -269,13 +240,7 @@ public final class TransportBenchmark
         conditions.forEach((key, value) -> System.out.println(key + ": " + value));
         benchmark.report.write(config.output, conditions);
         System.out.println("results: " + config.output.resolve("results.json") + ", results.csv, results.md, *.hgrm");
-        if (!benchmark.report.failures().isEmpty())
-        {
-            System.out.println("FAILURES:");
-            benchmark.report.failures().forEach(failure -> System.out.println("  " + failure));
-            System.exit(1);
-        }
-        System.exit(0);
+        benchmark.report.exit();
     }
 
     private void runAll()

@@ -1,8 +1,8 @@
 package dev.shmstreams.transport;
 
 import dev.shmstreams.transport.internal.AgronaGuard;
-import dev.shmstreams.transport.internal.Endpoint;
 import dev.shmstreams.transport.internal.DescriptorTable;
+import dev.shmstreams.transport.internal.Endpoint;
 import dev.shmstreams.transport.internal.MemoryPlan;
 import dev.shmstreams.transport.internal.RingMemory;
 import dev.shmstreams.transport.internal.SegmentFile;

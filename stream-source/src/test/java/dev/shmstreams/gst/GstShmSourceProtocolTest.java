@@ -312,11 +312,10 @@ class GstShmSourceProtocolTest
         }
     }
 
-    @Test
-    void aCleanStopCompletesTheStreamAfterEveryAnnouncedFrame() throws Exception
+    /** @return a running source whose stream is the first byte of each frame, each released once read. */
+    private Pair<GstShmSourceControl, CompletionStage<List<Integer>>> firstBytes()
     {
-        final String name = area(AREA_SIZE, "rw-------");
-        final Pair<GstShmSourceControl, CompletionStage<List<Integer>>> run = GstShmSource.create(settings())
+        return GstShmSource.create(settings())
             .map(frame ->
             {
                 try (frame)
@@ -326,6 +325,13 @@ class GstShmSourceProtocolTest
             })
             .toMat(Sink.seq(), Keep.both())
             .run(system);
+    }
+
+    @Test
+    void aCleanStopCompletesTheStreamAfterEveryAnnouncedFrame() throws Exception
+    {
+        final String name = area(AREA_SIZE, "rw-------");
+        final Pair<GstShmSourceControl, CompletionStage<List<Integer>>> run = firstBytes();
         try (PeerSocket client = accept())
         {
             newArea(client, 1, AREA_SIZE, name);
@@ -349,16 +355,7 @@ class GstShmSourceProtocolTest
     void aCleanStopWithAcknowledgementsUnreadStillCompletes() throws Exception
     {
         final String name = area(AREA_SIZE, "rw-------");
-        final Pair<GstShmSourceControl, CompletionStage<List<Integer>>> run = GstShmSource.create(settings())
-            .map(frame ->
-            {
-                try (frame)
-                {
-                    return frame.buffer().getByte(0) & 0xFF;
-                }
-            })
-            .toMat(Sink.seq(), Keep.both())
-            .run(system);
+        final Pair<GstShmSourceControl, CompletionStage<List<Integer>>> run = firstBytes();
         try (PeerSocket client = accept())
         {
             newArea(client, 1, AREA_SIZE, name);

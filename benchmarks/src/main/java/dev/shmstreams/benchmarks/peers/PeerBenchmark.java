@@ -8,14 +8,10 @@ import dev.shmstreams.benchmarks.Report;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URISyntaxException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -265,28 +261,8 @@ public final class PeerBenchmark
     {
         System.setProperty("java.awt.headless", "true");
         final Config config = Config.parse(args);
-        Files.createDirectories(config.output);
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(config.output, "{results.*,peers.csv,*.hgrm,*.jfr,*.png}"))
-        {
-            for (final Path file : old)
-            {
-                Files.delete(file);
-            }
-        }
-        for (final String note : BenchDirectory.sweep())
-        {
-            System.out.println(note);
-        }
-        final Map<String, String> conditions = new LinkedHashMap<>();
-        conditions.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-        conditions.put("mode", config.describe());
-        conditions.put("cpu", Conditions.cpuModel() + ", " + Runtime.getRuntime().availableProcessors() +
-            " cores visible");
-        conditions.put("memory", Conditions.memoryTotal());
-        conditions.put("kernel", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " +
-            System.getProperty("os.arch"));
-        conditions.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        conditions.put("child jvm flags", String.join(" ", config.jvmArgs));
+        BenchDirectory.prepare(config.output, "{results.*,peers.csv,*.hgrm,*.jfr,*.png}");
+        final Map<String, String> conditions = Conditions.host(config.describe(), config.jvmArgs);
         conditions.put("pinning", config.producerCpu < 0 ? "none" : "hot threads pinned with sched_setaffinity: " +
             "producer side CPU " + config.producerCpu + ", consumer side CPU " + config.consumerCpu +
             " (limit, ring, sockets, Aeron, the stages' spinning dispatcher); Akka Tcp, StreamRefs and the " +
@@ -306,12 +282,7 @@ public final class PeerBenchmark
         }
         System.out.println("peer benchmark: " + config.describe() + "; results in " + config.output);
 
-        final BenchDirectory directory = BenchDirectory.create();
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        {
-            ChildLauncher.killAll();
-            directory.close();
-        }, "bench-cleanup"));
+        final BenchDirectory directory = BenchDirectory.createForRun();
 
         final PeerBenchmark benchmark = new PeerBenchmark(config, directory);
         final long start = System.nanoTime();
@@ -343,13 +314,7 @@ public final class PeerBenchmark
         {
             publish(config, charts);
         }
-        if (!benchmark.report.failures().isEmpty())
-        {
-            System.out.println("FAILURES:");
-            benchmark.report.failures().forEach(failure -> System.out.println("  " + failure));
-            System.exit(1);
-        }
-        System.exit(0);
+        benchmark.report.exit();
     }
 
     private static void publish(final Config config, final List<Path> charts) throws IOException
