@@ -284,9 +284,10 @@ public final class ShmPipeClient implements GstFrame.Owner
                         endOfInput = true;
                     }
                 }
-                parse();
-                // at the end of input, complete messages held back by max-outstanding wait for releases
-                if (endOfInput && !isPaused())
+                // at the end of input, complete messages held back by max-outstanding wait for releases:
+                // judged only once parse has taken every complete message (a release may resume the
+                // reading between parse and this check; then the next round parses the rest)
+                if (!parse() && endOfInput)
                 {
                     if (in.position() > 0)
                     {
@@ -309,16 +310,13 @@ public final class ShmPipeClient implements GstFrame.Owner
         }
     }
 
-    private boolean isPaused()
-    {
-        synchronized (lock)
-        {
-            return paused;
-        }
-    }
-
-    /** Handle every complete message in the read buffer, up to the max-outstanding limit. */
-    private void parse()
+    /**
+     * Handle every complete message in the read buffer, up to the max-outstanding limit.
+     *
+     * @return true when it stopped at that limit with complete messages left; false when what is
+     * left (if anything) is the start of a message still to arrive.
+     */
+    private boolean parse()
     {
         in.flip();
         try
@@ -337,7 +335,7 @@ public final class ShmPipeClient implements GstFrame.Owner
                     }
                     if (in.remaining() < ShmPipeCommand.LENGTH + pathSize)
                     {
-                        return; // the name has not arrived yet
+                        return false; // the name has not arrived yet
                     }
                     final byte[] path = new byte[(int)pathSize];
                     in.get(in.position() + ShmPipeCommand.LENGTH, path);
@@ -353,7 +351,7 @@ public final class ShmPipeClient implements GstFrame.Owner
                 {
                     if (!newBuffer(message))
                     {
-                        return; // max-outstanding: the rest waits in the buffer and in the socket
+                        return true; // max-outstanding: the rest waits in the buffer and in the socket
                     }
                     in.position(in.position() + ShmPipeCommand.LENGTH);
                 }
@@ -363,6 +361,7 @@ public final class ShmPipeClient implements GstFrame.Owner
                         "; a server sends NEW_SHM_AREA (1), CLOSE_SHM_AREA (2) or NEW_BUFFER (3)");
                 }
             }
+            return false;
         }
         finally
         {
