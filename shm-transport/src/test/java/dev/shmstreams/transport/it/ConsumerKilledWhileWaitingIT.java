@@ -5,6 +5,7 @@ import dev.shmstreams.transport.PeerState;
 import dev.shmstreams.transport.ShmConsumer;
 import dev.shmstreams.transport.ShmProducer;
 import dev.shmstreams.transport.layout.ParticipantDescriptor;
+import dev.shmstreams.transport.test.SegmentProbe;
 import dev.shmstreams.transport.test.ShmTestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

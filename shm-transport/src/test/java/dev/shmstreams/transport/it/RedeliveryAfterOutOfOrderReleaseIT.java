@@ -3,6 +3,7 @@ package dev.shmstreams.transport.it;
 import dev.shmstreams.transport.ChannelSettings;
 import dev.shmstreams.transport.PeerState;
 import dev.shmstreams.transport.ShmProducer;
+import dev.shmstreams.transport.test.SegmentProbe;
 import dev.shmstreams.transport.test.ShmTestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -24,6 +24,7 @@ import dev.shmstreams.stream.javadsl.ShmSink;
 import dev.shmstreams.stream.javadsl.ShmSource;
 import dev.shmstreams.transport.it.ChildJvm;
 import dev.shmstreams.transport.it.ReliabilityReport;
+import dev.shmstreams.transport.test.SegmentProbe;
 import dev.shmstreams.transport.test.ShmTestDirectory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,27 +101,27 @@ class StageStallIT
         final long stoppedMs;
         try (ChildJvm consumer = ChildJvm.start("StageStallIT.consumer", AkkaConsumerMain.class,
             List.of("dir=" + dir, "channel=" + channel));
-             SegmentHeader header = SegmentHeader.open(awaitFile(dir.resolve(channel))))
+             SegmentProbe header = SegmentProbe.open(awaitFile(dir.resolve(channel))))
         {
             final long before = awaitReceived(consumer, 500);
             stoppedMs = stopAndContinue(consumer, channel, role, () ->
             {
                 // frozen, not broken: the ring stays exactly full, the sink neither fails nor completes
-                assertEquals(SLOTS, header.published() - header.released(), "the ring is full while the consumer is stopped");
+                assertEquals(SLOTS, header.publishedSequence() - header.releasedSequence(), "the ring is full while the consumer is stopped");
                 assertFalse(run.second().toCompletableFuture().isDone(), "the sink waits");
             });
             awaitReceived(consumer, before + 4L * SLOTS);
             run.first().shutdown();
             final ChildJvm.Line result = consumer.awaitLine("RESULT", TRANSFER);
-            assertEquals("DONE count=" + header.published(), consumer.awaitLine("DONE", TRANSFER).text(),
+            assertEquals("DONE count=" + header.publishedSequence(), consumer.awaitLine("DONE", TRANSFER).text(),
                 "every frame once");
-            assertEquals(header.published(), result.longField("next"), "in order, through the last one");
-            assertEquals(pulled.get(), header.published());
+            assertEquals(header.publishedSequence(), result.longField("next"), "in order, through the last one");
+            assertEquals(pulled.get(), header.publishedSequence());
             assertEquals(0, result.longField("redelivered"));
             assertEquals(0, consumer.awaitExit(STARTUP));
             assertEquals(Done.getInstance(), run.second().toCompletableFuture().get(TRANSFER.toSeconds(), TimeUnit.SECONDS));
             ReliabilityReport.record("StageStallIT.consumer", "stoppedMs=" + stoppedMs + " framesChecked=" +
-                header.published() + " lost=0 corrupt=0");
+                header.publishedSequence() + " lost=0 corrupt=0");
         }
         await(() -> ShmTestDirectory.leftovers(dir).isEmpty(), "the segment removed");
     }

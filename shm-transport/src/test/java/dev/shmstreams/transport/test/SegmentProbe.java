@@ -1,4 +1,4 @@
-package dev.shmstreams.transport.it;
+package dev.shmstreams.transport.test;
 
 import dev.shmstreams.transport.layout.HeaderDescriptor;
 import dev.shmstreams.transport.layout.ParticipantDescriptor;
@@ -20,7 +20,7 @@ import java.nio.file.StandardOpenOption;
  * unlinked it. Uses plain {@code pread} on the descriptor: on tmpfs that reads the very pages the
  * peers have mapped. Takes no lock, so it never changes what the peers see of each other.
  */
-final class SegmentProbe implements AutoCloseable
+public final class SegmentProbe implements AutoCloseable
 {
     private final Path path;
     private final FileChannel channel;
@@ -32,7 +32,7 @@ final class SegmentProbe implements AutoCloseable
         this.channel = channel;
     }
 
-    static SegmentProbe open(final Path path)
+    public static SegmentProbe open(final Path path)
     {
         try
         {
@@ -45,49 +45,70 @@ final class SegmentProbe implements AutoCloseable
     }
 
     /** @return the published sequence: frames [0, published) were committed. */
-    long publishedSequence()
+    public long publishedSequence()
     {
         return readLong(HeaderDescriptor.PUBLISHED_SEQUENCE_OFFSET);
     }
 
+    /**
+     * @param slots the segment's slot count.
+     * @return the end of the committed frames: the published sequence, and past it every frame
+     * whose descriptor's sequence is already stored. A commit release-stores the descriptor's
+     * sequence before it publishes (and a batch stores each frame's before publishing once), and a
+     * consumer may take a frame by its descriptor, so a producer killed between the two stores
+     * leaves frames committed, and deliverable, beyond its published sequence.
+     */
+    public long committedSequence(final int slots)
+    {
+        final long published = publishedSequence();
+        long sequence = published;
+        while (sequence < published + slots &&
+            readLong(dev.shmstreams.transport.layout.SlotDescriptor.descriptorOffset((int)sequence & (slots - 1)) +
+                dev.shmstreams.transport.layout.SlotDescriptor.SEQUENCE_OFFSET) == sequence)
+        {
+            sequence++;
+        }
+        return sequence;
+    }
+
     /** @return consumer 0's released sequence. */
-    long releasedSequence()
+    public long releasedSequence()
     {
         return readLong(HeaderDescriptor.releasedSequenceOffset(0));
     }
 
     /** @return the producer block's state, a {@code ParticipantDescriptor.STATE_*}. */
-    int producerState()
+    public int producerState()
     {
         return readInt(HeaderDescriptor.PRODUCER_BLOCK_OFFSET + ParticipantDescriptor.STATE_OFFSET);
     }
 
     /** @return consumer 0's block state, a {@code ParticipantDescriptor.STATE_*}. */
-    int consumerState()
+    public int consumerState()
     {
         return readInt(HeaderDescriptor.consumerBlockOffset(0) + ParticipantDescriptor.STATE_OFFSET);
     }
 
     /** @return consumer 0's cursor: the next sequence it would poll. */
-    long consumerCursor()
+    public long consumerCursor()
     {
         return readLong(HeaderDescriptor.consumerBlockOffset(0) + ParticipantDescriptor.CURSOR_OFFSET);
     }
 
     /** @return how many consumer threads say they sleep on the consumer futex now. */
-    int consumerWaiters()
+    public int consumerWaiters()
     {
         return readInt(HeaderDescriptor.CONSUMER_WAITERS_OFFSET);
     }
 
     /** @return how many producer threads say they sleep on the producer futex now. */
-    int producerWaiters()
+    public int producerWaiters()
     {
         return readInt(HeaderDescriptor.PRODUCER_WAITERS_OFFSET);
     }
 
     /** @return the released-out-of-order mark of slot {@code index}'s descriptor (-1 if none). */
-    long releasedMark(final int index)
+    public long releasedMark(final int index)
     {
         return readLong(dev.shmstreams.transport.layout.SlotDescriptor.descriptorOffset(index) +
             dev.shmstreams.transport.layout.SlotDescriptor.RELEASED_MARK_OFFSET);
