@@ -230,6 +230,49 @@ public final class Conditions
         return out + " (fill + sum of a 64 KiB buffer; checksum " + (sink & 0xFF) + ")";
     }
 
+    /**
+     * The floor under every latency tail: a thread pinned to each CPU spins on the clock for a while and
+     * counts the gaps between two consecutive reads (normally 25 ns) longer than 100 µs and 1 ms, the
+     * time lost in them, and the longest. On an idle VM a gap is the hypervisor or the guest kernel
+     * taking the CPU away; a busy-spinning consumer or producer loses the same gaps, and every message
+     * due in one is late by what is left of it.
+     */
+    public static String spinGaps(final long millisPerCpu, final int... cpus)
+    {
+        final StringBuilder out = new StringBuilder();
+        for (final int cpu : cpus)
+        {
+            Affinity.pinCurrentThread(cpu);
+            long over100us = 0;
+            long over1ms = 0;
+            long lostNanos = 0;
+            long longest = 0;
+            final long start = System.nanoTime();
+            final long end = start + millisPerCpu * 1_000_000;
+            long previous = start;
+            long now;
+            while ((now = System.nanoTime()) - end < 0)
+            {
+                final long gap = now - previous;
+                previous = now;
+                if (gap > 100_000)
+                {
+                    over100us++;
+                    lostNanos += gap;
+                    over1ms += gap > 1_000_000 ? 1 : 0;
+                    longest = Math.max(longest, gap);
+                }
+            }
+            out.append(out.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT,
+                "cpu%d %d gaps > 100 µs (%d > 1 ms), %.2f%% of the time, longest %.0f µs", cpu, over100us, over1ms,
+                100.0 * lostNanos / (now - start), longest / 1e3));
+        }
+        final long[] all = new long[16];
+        java.util.Arrays.fill(all, -1L);
+        DirectLibC.sched_setaffinity(0, all.length * Long.BYTES, all);
+        return out + " (a pinned thread spinning on System.nanoTime for " + millisPerCpu + " ms per CPU)";
+    }
+
     public static String gitCommit(final Path directory)
     {
         try

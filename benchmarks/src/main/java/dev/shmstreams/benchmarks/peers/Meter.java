@@ -14,7 +14,9 @@ import org.agrona.DirectBuffer;
  * <p>Latency is taken on arrival of the whole message, before its payload is read: "latency" from
  * the time the message was due (fixed rate only: coordinated omission is corrected by measuring
  * from the intended send time, so a producer held up by its transport is charged for it), and
- * "handoff" from the time the producer had filled it. The clock is read only for stamped messages.
+ * "handoff" from the time the producer had filled it; "lag" is the producer's part of the first, from
+ * the due time to the message filled (its own wake-up and the transport holding it back). The clock
+ * is read only for stamped messages.
  */
 final class Meter
 {
@@ -25,6 +27,7 @@ final class Meter
     private final WindowClock clock;
     private final Histogram latency = ChildContext.newLatencyHistogram();
     private final Histogram handoff = ChildContext.newLatencyHistogram();
+    private final Histogram lag = ChildContext.newLatencyHistogram();
     private long expected;
     private long frames;
     private long errors;
@@ -73,6 +76,10 @@ final class Meter
             if (ready != 0)
             {
                 ChildContext.record(handoff, now - ready);
+                if (intended != 0)
+                {
+                    ChildContext.record(lag, ready - intended);
+                }
             }
         }
         done = clock.tick(++frames);
@@ -108,6 +115,10 @@ final class Meter
         if (handoff.getTotalCount() > 0)
         {
             ctx.result(name + ".handoff", handoff);
+        }
+        if (lag.getTotalCount() > 0)
+        {
+            ctx.result(name + ".lag", lag);
         }
     }
 }

@@ -84,7 +84,7 @@ public final class PeerBenchmark
         /** Akka's stages need about 3 s of JIT warm-up to reach their rate (measured: one process, both ends). */
         long satWarmupMs = 3_000;
         long satMeasureMs = 5_000;
-        long smallRateWarmupMs = 2_000;
+        long smallRateWarmupMs = 4_000;
         long smallRateMeasureMs = 10_000;
         long videoWarmupMs = 2_000;
         long videoMeasureMs = 8_000;
@@ -149,6 +149,7 @@ public final class PeerBenchmark
                         config.consumerCpu = Integer.parseInt(value.split(",")[1]);
                         break;
                     case "--measure-ms": config.satMeasureMs = Long.parseLong(value); break;
+                    case "--rate-warmup-ms": config.smallRateWarmupMs = Long.parseLong(value); break;
                     case "--aeron-term-length": config.aeronTermLength = Integer.parseInt(value); break;
                     case "--jfr": config.jfr = true; break;
                     case "--help":
@@ -200,6 +201,7 @@ public final class PeerBenchmark
                 "  --jvm-arg=ARG           extra flag for every child JVM (repeatable)",
                 "  --no-pin | --cpus=P,C   hot-thread pinning (default producer CPU 0, consumer CPU 1)",
                 "  --measure-ms=N          measured window of the saturation phases",
+                "  --rate-warmup-ms=N      warm-up of the 64-byte fixed-rate phases",
                 "  --aeron-term-length=B   Aeron IPC term length (default 128 MiB, the smallest for 4K frames; max 1 GiB)",
                 "  --jfr                   record JFR (profile settings) in every child, into the result directory"));
         }
@@ -232,7 +234,7 @@ public final class PeerBenchmark
             final List<Phase> phases = new ArrayList<>(saturation());
             if (peer.equals("ring") || peer.equals("stages"))
             {
-                phases.addAll(1, selected(List.of(
+                phases.addAll(Math.min(1, phases.size()), selected(List.of(
                     new Phase("sat-64-blocking", 64, 0, satWarmupMs, satMeasureMs, "blocking"))));
             }
             return phases;
@@ -279,6 +281,7 @@ public final class PeerBenchmark
         if (gauge)
         {
             conditions.put("speed gauge at start", Conditions.speedGauge(0, 1));
+            conditions.put("spin gaps at start", Conditions.spinGaps(config.mode.equals("full") ? 5_000 : 1_000, 0, 1));
         }
         System.out.println("peer benchmark: " + config.describe() + "; results in " + config.output);
 
@@ -296,6 +299,7 @@ public final class PeerBenchmark
         if (gauge)
         {
             conditions.put("speed gauge at end", Conditions.speedGauge(0, 1));
+            conditions.put("spin gaps at end", Conditions.spinGaps(config.mode.equals("full") ? 5_000 : 1_000, 0, 1));
         }
         directory.close();
 

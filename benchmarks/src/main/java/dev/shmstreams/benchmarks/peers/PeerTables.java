@@ -162,7 +162,7 @@ final class PeerTables
             put(p, peer, ALLOC_PRODUCER, report.pairedRatio(key(peer, "producer", p, "allocBytesPerSecond"), window));
             put(p, peer, ALLOC_CONSUMER, report.pairedRatio(key(peer, "consumer", p, "allocBytesPerSecond"), window));
         }
-        for (final String kind : new String[]{"latency", "handoff"})
+        for (final String kind : new String[]{"latency", "handoff", "lag"})
         {
             for (final String percentile : new String[]{"p50", "p99", "p99.9", "max"})
             {
@@ -189,6 +189,8 @@ final class PeerTables
             columns.add(new String[]{"latency p99.9 us", "p99.9 µs"});
             columns.add(new String[]{"latency max us", "max µs"});
             columns.add(new String[]{"handoff p50 us", "handoff p50 µs"});
+            columns.add(new String[]{"handoff p99 us", "handoff p99 µs"});
+            columns.add(new String[]{"lag p99 us", "producer lag p99 µs"});
             columns.add(new String[]{SHARE_PRODUCER, "producer CPU %"});
             columns.add(new String[]{SHARE_CONSUMER, "consumer CPU %"});
         }

@@ -10,17 +10,31 @@ import java.util.concurrent.locks.LockSupport;
  * rest ({@value #SPIN_NANOS} ns): parkNanos alone wakes 50-100 µs late here, and as latency is
  * measured from the due time (coordinated omission), a late producer would be counted against the
  * transport. A producer that falls behind sends at once, and the lag is counted.
+ *
+ * <p>Small messages at a fixed rate warm up at {@value #WARMUP_SPEEDUP}x the rate for all but the
+ * last {@value #SETTLE_MILLIS} ms of the warm-up: at 1,000/s the JIT is still compiling, and
+ * deoptimizing, the waiting paths seconds into the window (seen with -XX:+PrintCompilation: Akka's
+ * GraphInterpreter.execute made not entrant 20 s into a phase), and a compiler thread on the
+ * producer's core delays its wake-ups by milliseconds. The due times then go on at the phase's rate
+ * from the first message after the fast part (or from then, if the peer fell behind in it).
  */
 final class Sender
 {
     static final long SPIN_NANOS = 100_000;
+    static final int WARMUP_SPEEDUP = 20;
+    static final long SETTLE_MILLIS = 1_000;
 
     private final Phase phase;
     private final PhaseControl control;
     private final int index;
     private final long period;
     private final int stampEvery;
-    private long start;
+    private final long fastNanos;
+    /** Due times: base + (sequence - baseSequence) * current. */
+    private long base;
+    private long baseSequence;
+    private long current;
+    private long fastUntil;
     long sequence;
 
     Sender(final Phase phase, final PhaseControl control, final int index)
@@ -30,6 +44,8 @@ final class Sender
         this.index = index;
         this.period = phase.saturating() ? 0 : phase.periodNanos();
         this.stampEvery = phase.stampEvery();
+        this.fastNanos = period != 0 && phase.small() ?
+            Math.max(0, phase.warmupMs - SETTLE_MILLIS) * 1_000_000 : 0;
     }
 
     boolean stopped()
@@ -46,11 +62,7 @@ final class Sender
         {
             return 0;
         }
-        if (start == 0)
-        {
-            start = System.nanoTime() + period;
-        }
-        final long due = start + sequence * period;
+        final long due = nextDue();
         long now;
         while (due - (now = System.nanoTime()) > SPIN_NANOS)
         {
@@ -59,6 +71,29 @@ final class Sender
         while (due - System.nanoTime() > 0)
         {
             Thread.onSpinWait();
+        }
+        return due;
+    }
+
+    private long nextDue()
+    {
+        if (current == 0)
+        {
+            final long now = System.nanoTime();
+            fastUntil = now + fastNanos;
+            current = fastNanos > 0 ? period / WARMUP_SPEEDUP : period;
+            base = now + current;
+            baseSequence = sequence;
+        }
+        final long due = base + (sequence - baseSequence) * current;
+        if (current != period && (due - fastUntil >= 0 || System.nanoTime() - fastUntil >= 0))
+        {
+            // a peer that could not keep up with the fast part is not charged its debt: the rate's due
+            // times start from now (StreamRefs, backpressured at 20,000/s, was seconds behind)
+            current = period;
+            base = Math.max(due, System.nanoTime()) + period;
+            baseSequence = sequence;
+            return base;
         }
         return due;
     }

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The peer benchmark runs end to end: every peer's producer and consumer process move 64-byte
- * messages and 4K frames, every message checks out, the result files and charts are written, and
+ * messages and 4K frames at saturation and 64-byte messages at 1,000/s (with the producer's lag
+ * recorded), every message checks out, the result files and charts are written, and
  * nothing is left in /dev/shm. A smoke run with windows of a few hundred milliseconds: it asserts
  * that each peer delivered, never how fast.
  */
@@ -31,7 +32,7 @@ class PeerBenchmarkSmokeIT
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
             "-cp", System.getProperty("java.class.path"), PeerBenchmark.class.getName(),
-            "--smoke", "--phases=sat-64,sat-4k", "--only=sat", "--out=" + out));
+            "--smoke", "--phases=sat-64,sat-4k,rate-64-spin", "--only=sat,rate", "--out=" + out));
         final Path log = Files.createDirectories(out).resolve("smoke.log");
         final Process harness = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(log.toFile()).start();
@@ -47,12 +48,17 @@ class PeerBenchmarkSmokeIT
         assertEquals(0, harness.exitValue(), "the harness failed:\n" + output);
 
         final Set<String> delivered = new HashSet<>();
+        final Set<String> lagged = new HashSet<>();
         for (final String line : Files.readAllLines(out.resolve("peers.csv")))
         {
             final String[] fields = line.split(",");
             if (fields[2].equals(PeerTables.FPS) && Double.parseDouble(fields[3]) > 0)
             {
                 delivered.add(fields[0] + "/" + fields[1]);
+            }
+            if (fields[2].equals("lag p99 us") && Double.parseDouble(fields[3]) >= 0)
+            {
+                lagged.add(fields[0] + "/" + fields[1]);
             }
             if (fields[2].equals("errors"))
             {
@@ -63,6 +69,8 @@ class PeerBenchmarkSmokeIT
         {
             assertTrue(delivered.contains("sat-64/" + peer), peer + " delivered no 64-byte messages:\n" + output);
             assertTrue(delivered.contains("sat-4k/" + peer), peer + " delivered no 4K frames:\n" + output);
+            assertTrue(delivered.contains("rate-64-spin/" + peer), peer + " delivered nothing at 1,000/s:\n" + output);
+            assertTrue(lagged.contains("rate-64-spin/" + peer), peer + ": no producer lag at 1,000/s:\n" + output);
         }
         final String json = Files.readString(out.resolve("results.json"), StandardCharsets.UTF_8);
         assertTrue(json.contains("\"failures\": []"), "failures reported:\n" + json);
