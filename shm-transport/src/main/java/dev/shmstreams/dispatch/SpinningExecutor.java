@@ -21,21 +21,30 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 
 /**
- * An executor of one thread that never sleeps while a channel it serves is being waited for: the
- * thread runs its tasks (an Akka dispatcher's mailboxes) and, between them, checks the channels
- * its stages wait on. A frame committed by the peer is then seen by the thread that runs the
- * stage, without a wake-up thread, an {@code unpark} or a futex on the way: the cost of a
- * {@link Waker} thread handing the stage a callback is a context switch onto a parked dispatcher
- * thread, 5-15 µs on this kind of machine and far more in the tail when the cores are busy.
+ * An executor of one thread that waits for the channels its stages wait on itself: the thread
+ * runs its tasks (an Akka dispatcher's mailboxes) and, between them, checks those channels. A
+ * frame committed by the peer is then seen by the thread that runs the stage, without a wake-up
+ * thread and a second wake-up on the way: the cost of a {@link Waker} thread handing the stage a
+ * callback is a context switch onto a parked dispatcher thread, 5-15 µs on this kind of machine
+ * and far more in the tail when the cores are busy.
+ *
+ * <p>Two kinds of inline wake-up. {@link WaitStrategy#BUSY_SPIN}: the thread never sleeps while
+ * one is requested. Any other strategy (one such wake-up per executor; further ones get a
+ * {@link Waker}): when the thread has nothing else to do, it sleeps in that channel's wait itself
+ * ({@link ChannelWaiter#await}, the futex for BLOCKING), and a task or a request from another
+ * thread {@link ChannelWaiter#nudge nudges} it out; the peer's commit wakes the thread that runs
+ * the stage, one wake-up instead of two.
  *
  * <pre>
  *   task queue ──► run task (a mailbox: the stage's logic) ──┐
  *        ▲                                                   │ nothing queued
  *        │ execute() (any thread)                            ▼
  *        │                                  poll every requested wake-up (ChannelWaiter.poll)
- *        └──── wake-up reached: AsyncCallback.invoke ◄──┘  │ none requested
+ *        └──── wake-up reached: AsyncCallback.invoke ◄──┘  │ no busy-spin one requested
  *                                                          ▼
- *                                  spin idle-spin, then park until execute() or request()
+ *                                  spin idle-spin, then sleep until execute() or request():
+ *                                  in the sleeping wake-up's ChannelWaiter.await if it is
+ *                                  requested (a nudge or the peer ends it), else park
  * </pre>
  *
  * <p>Used through {@link SpinningExecutorConfigurator} as an Akka dispatcher
@@ -47,11 +56,15 @@ import java.util.function.LongConsumer;
  * <p>Memory ordering: {@link #execute} offers to a lock-free queue (a CAS, a full fence) and then
  * reads {@code parked} (volatile); the thread stores {@code parked = true} (volatile) and then
  * reads the queue and the requests: one of the two sides always sees the other, so a task or a
- * request never waits for a thread that went to sleep on it.
+ * request never waits for a thread that went to sleep on it. A side that sees {@code parked}
+ * unparks the thread and nudges the sleeping wake-up's waiter; the thread clears that nudge
+ * before it stores {@code parked = true}, so a nudge it has to see is never cleared.
  */
 public final class SpinningExecutor extends AbstractExecutorService
 {
     private static final long NONE = Long.MIN_VALUE;
+    /** A sleep in a channel's wait returns at the latest after this, to look again. */
+    private static final long SLEEP_SLICE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int RUNNING = 0;
     private static final int SHUTDOWN = 1;
     private static final int STOPPED = 2;
@@ -65,6 +78,8 @@ public final class SpinningExecutor extends AbstractExecutorService
     private final Object registry = new Object();
     /** Copy-on-write: the thread scans it without a lock or an allocation. */
     private volatile InlineWakeup[] wakeups = NO_WAKEUPS;
+    /** The one wake-up of a strategy other than busy-spin, which the thread sleeps in; or null. */
+    private volatile InlineWakeup sleeper;
     private volatile boolean parked;
     private volatile int state = RUNNING;
 
@@ -86,8 +101,9 @@ public final class SpinningExecutor extends AbstractExecutorService
     }
 
     /**
-     * The wake-up for a stage: checked inline by this executor when the caller runs on one and the
-     * strategy is {@link WaitStrategy#BUSY_SPIN}; otherwise a {@link Waker} thread of its own.
+     * The wake-up for a stage: inline on this executor when the caller runs on one (busy-spin: polled
+     * between tasks; another strategy: also slept in, if no other stage's wake-up of that kind is
+     * registered); otherwise a {@link Waker} thread of its own.
      *
      * @param name      the Waker thread's name, if one is made.
      * @param strategy  the channel's wait strategy.
@@ -98,9 +114,17 @@ public final class SpinningExecutor extends AbstractExecutorService
         final String name, final WaitStrategy strategy, final ChannelWaiter waiter, final LongConsumer onReached)
     {
         final SpinningExecutor executor = current();
-        if (executor != null && strategy == WaitStrategy.BUSY_SPIN)
+        if (executor != null)
         {
-            return executor.newWakeup(waiter, onReached);
+            if (strategy == WaitStrategy.BUSY_SPIN)
+            {
+                return executor.newWakeup(waiter, onReached);
+            }
+            final Wakeup sleeping = executor.newSleepingWakeup(waiter, onReached);
+            if (sleeping != null)
+            {
+                return sleeping;
+            }
         }
         return new Waker(name, waiter, onReached);
     }
@@ -124,10 +148,38 @@ public final class SpinningExecutor extends AbstractExecutorService
         return wakeup;
     }
 
+    /**
+     * A wake-up checked between tasks and slept in when the thread has nothing else to do (see the
+     * class comment), for a channel whose strategy is not busy-spin.
+     *
+     * @param waiter    from the channel end; this executor {@link ChannelWaiter#poll}s it and sleeps
+     *                  in its {@link ChannelWaiter#await}, on this executor's thread only.
+     * @param onReached called on this executor's thread, once per request.
+     * @return the wake-up, or null if another one is registered (the thread can sleep in one only).
+     */
+    public Wakeup newSleepingWakeup(final ChannelWaiter waiter, final LongConsumer onReached)
+    {
+        synchronized (registry)
+        {
+            if (sleeper != null)
+            {
+                return null;
+            }
+            final InlineWakeup wakeup = new InlineWakeup(waiter, onReached);
+            sleeper = wakeup;
+            return wakeup;
+        }
+    }
+
     private void remove(final InlineWakeup wakeup)
     {
         synchronized (registry)
         {
+            if (sleeper == wakeup)
+            {
+                sleeper = null;
+                return;
+            }
             final List<InlineWakeup> kept = new ArrayList<>(Arrays.asList(wakeups));
             kept.remove(wakeup);
             wakeups = kept.isEmpty() ? NO_WAKEUPS : kept.toArray(NO_WAKEUPS);
@@ -137,7 +189,7 @@ public final class SpinningExecutor extends AbstractExecutorService
     /** @return wake-ups registered and not closed (for tests and monitoring). */
     public int wakeupCount()
     {
-        return wakeups.length;
+        return wakeups.length + (sleeper == null ? 0 : 1);
     }
 
     private void run()
@@ -160,6 +212,11 @@ public final class SpinningExecutor extends AbstractExecutorService
                 {
                     break;   // shut down and drained
                 }
+                final InlineWakeup sleeping = sleeper;
+                if (sleeping != null)
+                {
+                    sleeping.poll();
+                }
                 if (pollWakeups())
                 {
                     Thread.onSpinWait();
@@ -176,10 +233,22 @@ public final class SpinningExecutor extends AbstractExecutorService
                     Thread.onSpinWait();
                     continue;
                 }
-                parked = true;
-                if (tasks.isEmpty() && !anyRequested() && state == RUNNING)
+                if (sleeping != null)
                 {
-                    LockSupport.park(this);
+                    sleeping.waiter.clearNudge();
+                }
+                parked = true;
+                if (tasks.isEmpty() && !anyRequested() && state == RUNNING && sleeper == sleeping)
+                {
+                    final long sequence = sleeping == null ? NONE : sleeping.requested.get();
+                    if (sequence != NONE)
+                    {
+                        sleeping.waiter.await(sequence, SLEEP_SLICE_NANOS);
+                    }
+                    else
+                    {
+                        LockSupport.park(this);
+                    }
                 }
                 parked = false;
                 idle = false;
@@ -237,7 +306,18 @@ public final class SpinningExecutor extends AbstractExecutorService
     {
         if (parked)
         {
-            LockSupport.unpark(thread);
+            wakeThread();
+        }
+    }
+
+    /** Out of a park or of the sleeping wake-up's channel wait, whichever the thread is in. */
+    private void wakeThread()
+    {
+        LockSupport.unpark(thread);
+        final InlineWakeup sleeping = sleeper;
+        if (sleeping != null)
+        {
+            sleeping.waiter.nudge();
         }
     }
 
@@ -259,7 +339,7 @@ public final class SpinningExecutor extends AbstractExecutorService
         {
             state = SHUTDOWN;
         }
-        LockSupport.unpark(thread);
+        wakeThread();
     }
 
     @Override

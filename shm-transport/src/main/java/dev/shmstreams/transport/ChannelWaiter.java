@@ -15,8 +15,9 @@ import dev.shmstreams.transport.internal.WaitLoop;
  *   <li>From {@link ShmProducer#newWaiter()}: {@code await(s)} returns once sequence {@code s} can
  *       be claimed (the consumer released enough), or the consumer cancelled.</li>
  * </ul>
- * Either also returns after {@link #cancel()}, when the end is closing, or on timeout. Closing the
- * end waits for a waiter inside {@code await} to leave, so a waiter never touches unmapped memory.
+ * Either also returns after {@link #cancel()} or a {@link #nudge()}, when the end is closing, or on
+ * timeout. Closing the end waits for a waiter inside {@code await} to leave, so a waiter never
+ * touches unmapped memory.
  *
  * <p>One waiter serves one thread at a time.
  */
@@ -38,6 +39,7 @@ public final class ChannelWaiter
     private final Endpoint.WaitCondition condition = this::isSatisfied;
     private long sequence;
     private volatile boolean cancelled;
+    private volatile boolean nudged;
 
     ChannelWaiter(
         final Endpoint endpoint,
@@ -103,7 +105,39 @@ public final class ChannelWaiter
 
     private boolean isSatisfied()
     {
-        return cancelled || endpoint.isClosing() || target.isReached(sequence);
+        return cancelled || nudged || endpoint.isClosing() || target.isReached(sequence);
+    }
+
+    /**
+     * Make a current {@link #await}, or the next one, return once, without cancelling: for a thread
+     * that sleeps in {@code await} and must also wake for work of its own (see
+     * {@code dev.shmstreams.dispatch.SpinningExecutor}). Safe from any thread; a system call
+     * (FUTEX_WAKE) each time. {@link #poll} ignores it.
+     *
+     * <p>Memory ordering: {@code nudged} is stored (volatile) before the futex word is incremented
+     * and woken, and {@code await} reads the word before it checks {@code nudged} a last time and
+     * sleeps only while the word is unchanged: a nudge is never slept through.
+     */
+    public void nudge()
+    {
+        nudged = true;
+        if (endpoint.enterForeignWait())
+        {
+            try
+            {
+                endpoint.wake(futexOffset, -1);
+            }
+            finally
+            {
+                endpoint.exitForeignWait();
+            }
+        }
+    }
+
+    /** Forget a nudge: called by the sleeping thread before it looks for its own work and sleeps again. */
+    public void clearNudge()
+    {
+        nudged = false;
     }
 
     /** Make a current and every later {@link #await} return at once. Safe from any thread. */

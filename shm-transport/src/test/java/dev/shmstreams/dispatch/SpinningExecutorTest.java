@@ -6,6 +6,7 @@ import dev.shmstreams.transport.ShmProducer;
 import dev.shmstreams.transport.WaitStrategy;
 import dev.shmstreams.transport.Waker;
 import dev.shmstreams.transport.Wakeup;
+import dev.shmstreams.transport.layout.ParticipantDescriptor;
 import dev.shmstreams.transport.test.ShmTestDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -212,20 +213,123 @@ class SpinningExecutorTest
     }
 
     @Test
-    void otherStrategiesAndOtherThreadsGetAWakerThread(final Path dir) throws Exception
+    void aSecondSleepingWakeupAndOtherThreadsGetAWakerThread(final Path dir) throws Exception
     {
         try (ShmProducer producer = ShmProducer.create(settings(dir));
              ShmConsumer consumer = ShmConsumer.attach(settings(dir)))
         {
             try (Wakeup blocking = onExecutor(() -> SpinningExecutor.wakeup("spin-test-blocking",
                      WaitStrategy.BLOCKING, consumer.newWaiter(), s -> { }));
+                 Wakeup second = onExecutor(() -> SpinningExecutor.wakeup("spin-test-second",
+                     WaitStrategy.BACKOFF, consumer.newWaiter(), s -> { }));
                  Wakeup foreign = SpinningExecutor.wakeup("spin-test-foreign", WaitStrategy.BUSY_SPIN,
                      consumer.newWaiter(), s -> { }))
             {
-                assertInstanceOf(Waker.class, blocking);
+                assertFalse(blocking instanceof Waker, "the first one the thread can sleep in is inline");
+                assertInstanceOf(Waker.class, second, "the thread sleeps in one channel wait only");
                 assertInstanceOf(Waker.class, foreign);
-                assertEquals(0, executor.wakeupCount());
+                assertEquals(1, executor.wakeupCount());
             }
+            assertEquals(0, executor.wakeupCount());
+        }
+    }
+
+    private static ChannelSettings blocking(final Path dir)
+    {
+        return settings(dir).withWaitStrategy(WaitStrategy.BLOCKING);
+    }
+
+    /** @return once the consumer's waits counter has moved past {@code before}: a thread sleeps on its futex. */
+    private static void awaitSleepOnFutex(final ShmConsumer consumer, final long before) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (consumer.counter(ParticipantDescriptor.CONSUMER_WAITS) == before)
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "the executor never slept on the channel's futex");
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void aBlockingWakeupIsSleptInByTheExecutorThreadAndFiresThere(final Path dir) throws Exception
+    {
+        try (ShmProducer producer = ShmProducer.create(blocking(dir));
+             ShmConsumer consumer = ShmConsumer.attach(blocking(dir)))
+        {
+            final LinkedBlockingQueue<Long> fired = new LinkedBlockingQueue<>();
+            final LinkedBlockingQueue<Thread> firedOn = new LinkedBlockingQueue<>();
+            final Wakeup wakeup = onExecutor(() -> SpinningExecutor.wakeup("unused", WaitStrategy.BLOCKING,
+                consumer.newWaiter(), sequence ->
+                {
+                    firedOn.add(Thread.currentThread());
+                    fired.add(sequence);
+                }));
+            assertFalse(wakeup instanceof Waker, "no wake-up thread");
+            final Thread executorThread = onExecutor(Thread::currentThread);
+            for (long sequence = 0; sequence < 3; sequence++)
+            {
+                final long waits = consumer.counter(ParticipantDescriptor.CONSUMER_WAITS);
+                wakeup.request(sequence);
+                awaitSleepOnFutex(consumer, waits);
+                assertNull(fired.poll(20, TimeUnit.MILLISECONDS), "nothing published yet");
+                producer.commit(producer.tryClaim(), 8);
+                assertEquals(sequence, fired.poll(TIMEOUT_S, TimeUnit.SECONDS));
+                assertSame(executorThread, firedOn.poll());
+                consumer.release(consumer.poll());
+            }
+            wakeup.close();
+            assertEquals(0, executor.wakeupCount());
+        }
+        assertEquals(List.of(), ShmTestDirectory.leftovers(dir));
+    }
+
+    /**
+     * Each task is handed over while the thread sleeps on the futex. Without the nudge it would wait
+     * for the sleep's slice (1 s) to end: 20 tasks would take 15-20 s. With it each round takes up
+     * to the next futex sleep of the wait loop (100 ms); 10 s leaves room for a loaded machine.
+     */
+    @Test
+    void tasksFromOtherThreadsNudgeTheThreadOutOfItsChannelSleep(final Path dir) throws Exception
+    {
+        try (ShmProducer producer = ShmProducer.create(blocking(dir));
+             ShmConsumer consumer = ShmConsumer.attach(blocking(dir)))
+        {
+            final LinkedBlockingQueue<Long> fired = new LinkedBlockingQueue<>();
+            final Wakeup wakeup = onExecutor(() -> executor.newSleepingWakeup(consumer.newWaiter(), fired::add));
+            wakeup.request(0);
+            final long start = System.nanoTime();
+            for (int i = 0; i < 20; i++)
+            {
+                // a sleep that began after this read (the wait loop counts each futex sleep of <= 100 ms)
+                awaitSleepOnFutex(consumer, consumer.counter(ParticipantDescriptor.CONSUMER_WAITS));
+                final int n = i;
+                assertEquals(n, (int)onExecutor(() -> n));
+            }
+            final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(millis < 10_000, "20 tasks took " + millis + " ms: the thread slept through them");
+            assertNull(fired.poll(), "a nudge is not a frame");
+            producer.commit(producer.tryClaim(), 8);
+            assertEquals(0L, fired.poll(TIMEOUT_S, TimeUnit.SECONDS), "still waiting for the frame");
+            wakeup.close();
+        }
+    }
+
+    @Test
+    void aSleepingWakeupClosedFromAnotherThreadNeverFires(final Path dir) throws Exception
+    {
+        try (ShmProducer producer = ShmProducer.create(blocking(dir));
+             ShmConsumer consumer = ShmConsumer.attach(blocking(dir)))
+        {
+            final LinkedBlockingQueue<Long> fired = new LinkedBlockingQueue<>();
+            final Wakeup wakeup = onExecutor(() -> executor.newSleepingWakeup(consumer.newWaiter(), fired::add));
+            final long waits = consumer.counter(ParticipantDescriptor.CONSUMER_WAITS);
+            wakeup.request(0);
+            awaitSleepOnFutex(consumer, waits);
+            wakeup.close();
+            assertEquals(0, executor.wakeupCount());
+            producer.commit(producer.tryClaim(), 8);
+            assertNull(fired.poll(100, TimeUnit.MILLISECONDS), "closed: no callback");
+            assertEquals(1, (int)onExecutor(() -> 1), "the executor still runs tasks");
         }
     }
 

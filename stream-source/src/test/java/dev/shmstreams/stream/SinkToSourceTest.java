@@ -13,6 +13,7 @@ import dev.shmstreams.transport.WaitStrategy;
 import dev.shmstreams.transport.test.ShmTestDirectory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -112,6 +113,46 @@ class SinkToSourceTest
         final boolean wakerThreads = threads.stream().anyMatch(name -> name.endsWith("-" + channel));
         assertEquals(strategy != WaitStrategy.BUSY_SPIN, wakerThreads,
             "wake-up threads " + (strategy == WaitStrategy.BUSY_SPIN ? "not " : "") + "expected: " + threads);
+        Thread.sleep(100);
+        assertEquals(List.of(), ShmTestDirectory.leftovers(dir), "both ends closed: the segment is gone");
+    }
+    /**
+     * The source alone on shm-streams.blocking-dispatcher with the default BLOCKING strategy: its
+     * thread sleeps on the channel's futex itself, so there is no wake-up thread for the source
+     * (the sink, on the default dispatcher, keeps its own), and every frame arrives in order.
+     */
+    @Test
+    void theSourceOnTheBlockingDispatcherSleepsOnTheFutexItself(final Path dir) throws Exception
+    {
+        final String channel = "blocking-dispatcher";
+        final Set<String> threads = ConcurrentHashMap.newKeySet();
+        final CompletionStage<Done> produced = Source.range(0, FRAMES - 1)
+            .runWith(ShmSink.create(ShmSinkSettings.create(system, channel).withDirectory(dir).withSlots(4)
+                .withSlotSize(4096).withWaitStrategy(WaitStrategy.BLOCKING), SinkToSourceHelpers.WRITER), system);
+        final CompletionStage<Integer> consumed = ShmSource.create(
+                ShmSourceSettings.create(system, channel).withDirectory(dir).withWaitStrategy(WaitStrategy.BLOCKING))
+            .map(frame ->
+            {
+                assertNotNull(SpinningExecutor.current(), "the source runs on the blocking dispatcher");
+                if (frame.sequence() % 1000 == 0)
+                {
+                    Thread.getAllStackTraces().keySet().forEach(thread -> threads.add(thread.getName()));
+                }
+                return SinkToSourceHelpers.verify(frame);
+            })
+            .withAttributes(ActorAttributes.dispatcher("shm-streams.blocking-dispatcher"))
+            .runWith(Sink.fold(0, (expected, n) ->
+            {
+                if (n.intValue() != expected.intValue())
+                {
+                    throw new IllegalStateException("expected frame " + expected + ", got " + n);
+                }
+                return expected + 1;
+            }), system);
+        assertEquals(FRAMES, consumed.toCompletableFuture().get(120, TimeUnit.SECONDS));
+        produced.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertFalse(threads.contains("shm-source-" + channel), "no wake-up thread for the source: " + threads);
+        assertTrue(threads.contains("shm-sink-" + channel), "the sink keeps its wake-up thread: " + threads);
         Thread.sleep(100);
         assertEquals(List.of(), ShmTestDirectory.leftovers(dir), "both ends closed: the segment is gone");
     }

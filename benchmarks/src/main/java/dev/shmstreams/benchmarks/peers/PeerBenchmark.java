@@ -195,7 +195,7 @@ public final class PeerBenchmark
                 "  --peers=a,b             of " + String.join(",", PEERS),
                 "  --only=sat,rate,ref     scenario groups: saturation, fixed rate, references (memcpy, Akka .async)",
                 "  --phases=a,b            only these phases: sat-64,sat-64-blocking,sat-1m,sat-1080p,sat-4k,rate-64-spin,",
-                "                          rate-64-blocking,rate-4k",
+                "                          rate-64-blocking,rate-64-blocking-dispatcher,rate-4k",
                 "  --out=DIR               result directory (default benchmarks/target/peer-bench)",
                 "  --publish=DIR           also copy results.{md,json,csv}, peers.csv and the charts there",
                 "  --jvm-arg=ARG           extra flag for every child JVM (repeatable)",
@@ -248,6 +248,11 @@ public final class PeerBenchmark
             if (peer.equals("ring") || peer.equals("stages") || peer.equals("aeron"))
             {
                 phases.add(new Phase("rate-64-blocking", 64, 1_000, smallRateWarmupMs, smallRateMeasureMs, "blocking"));
+            }
+            if (peer.equals("stages"))
+            {
+                phases.add(new Phase("rate-64-blocking-dispatcher", 64, 1_000, smallRateWarmupMs, smallRateMeasureMs,
+                    "blocking-dispatcher"));
             }
             phases.add(new Phase("rate-4k", FRAME_4K, 30, videoWarmupMs, videoMeasureMs, "blocking"));
             return selected(phases);

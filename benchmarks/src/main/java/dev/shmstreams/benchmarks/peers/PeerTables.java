@@ -268,6 +268,7 @@ final class PeerTables
             return size + ", saturation" + (phase.blocking() ? ", BLOCKING (futex) waits, default dispatcher" : "");
         }
         return size + String.format(Locale.ROOT, " at %,.0f/s (%s)", phase.rate,
+            phase.onBlockingDispatcher() ? "BLOCKING, the stages' consumer on shm-streams.blocking-dispatcher" :
             phase.blocking() ? "blocking / futex waits where the peer has a choice" : "busy-spin where the peer has a choice");
     }
 
@@ -317,6 +318,7 @@ final class PeerTables
         latencyGoal(stages, "rate-64-spin", "p50", 20, "busy-spin, spinning dispatcher");
         latencyGoal(stages, "rate-64-spin", "p99", 100, "busy-spin, spinning dispatcher");
         latencyGoal(stages, "rate-64-blocking", "p99", 250, "BLOCKING (futex), default dispatcher");
+        latencyGoal(stages, "rate-64-blocking-dispatcher", "p99", 250, "BLOCKING (futex), blocking dispatcher");
     }
 
     private void latencyGoal(final String section, final String phase, final String percentile, final double below,

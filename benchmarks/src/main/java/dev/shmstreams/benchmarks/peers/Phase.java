@@ -25,7 +25,10 @@ public final class Phase
     final double rate;
     final long warmupMs;
     final long measureMs;
-    /** "spin" or "blocking": the ring's and the stages' wait strategy (others ignore it). */
+    /**
+     * "spin" or "blocking": the ring's and the stages' wait strategy (others ignore it);
+     * "blocking-dispatcher": BLOCKING, the stages' consumer on shm-streams.blocking-dispatcher.
+     */
     final String wait;
 
     Phase(final String name, final int length, final double rate, final long warmupMs, final long measureMs,
@@ -56,7 +59,13 @@ public final class Phase
 
     boolean blocking()
     {
-        return "blocking".equals(wait);
+        return wait.startsWith("blocking");
+    }
+
+    /** @return whether the stages' consumer runs on shm-streams.blocking-dispatcher (BLOCKING, one wake-up). */
+    boolean onBlockingDispatcher()
+    {
+        return "blocking-dispatcher".equals(wait);
     }
 
     /** @return the send period of a fixed-rate phase, ns. */

@@ -31,12 +31,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>"spin" phases: wait strategy BUSY_SPIN and both graphs on {@code shm-streams.spinning-dispatcher}
  * (its one thread pinned like the other peers' hot threads), the configuration for the lowest
- * latency. "blocking" phases: the default BLOCKING strategy (futex) on Akka's default dispatcher.
+ * latency. "blocking" phases: the default BLOCKING strategy (futex) on Akka's default dispatcher;
+ * "blocking-dispatcher": the same, with the consumer's graph on {@code shm-streams.blocking-dispatcher},
+ * whose thread sleeps on the channel's futex itself (one wake-up per message instead of two).
  * At a fixed rate the producer's writer waits for each message's due time in the stage, which is
  * the producer's own work.
  */
 final class StagesPeer
 {
+    private static final String BLOCKING_DISPATCHER = "shm-streams.blocking-dispatcher";
+
     private StagesPeer()
     {
     }
@@ -49,6 +53,12 @@ final class StagesPeer
     private static Attributes dispatcher(final Phase phase)
     {
         return phase.blocking() ? Attributes.none() : ActorAttributes.dispatcher(AkkaPeers.SPINNING_DISPATCHER);
+    }
+
+    /** The consumer's: as the producer's, but on shm-streams.blocking-dispatcher in that phase. */
+    private static Attributes consumerDispatcher(final Phase phase)
+    {
+        return phase.onBlockingDispatcher() ? ActorAttributes.dispatcher(BLOCKING_DISPATCHER) : dispatcher(phase);
     }
 
     private static WaitStrategy strategy(final Phase phase)
@@ -120,7 +130,7 @@ final class StagesPeer
                         }
                     })
                     .toMat(Sink.ignore(), Keep.right())
-                    .addAttributes(dispatcher(phase))
+                    .addAttributes(consumerDispatcher(phase))
                     .run(system);
                 done.toCompletableFuture().get(phase.warmupMs + phase.measureMs + 60_000, TimeUnit.MILLISECONDS);
                 control.advance(p, PhaseControl.STOPPED);
