@@ -32,4 +32,12 @@ public final class Affinity
         }
         return "pinned to cpu " + cpu;
     }
+
+    /** Let the calling thread run on every CPU again (after a {@link #pinCurrentThread}). */
+    public static void unpinCurrentThread()
+    {
+        final long[] all = new long[16];
+        java.util.Arrays.fill(all, -1L);
+        DirectLibC.sched_setaffinity(0, all.length * Long.BYTES, all);
+    }
 }

@@ -223,9 +223,7 @@ public final class Conditions
             out.append(out.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "cpu%d %.1f GB/s", cpu,
                 bytes / ((System.nanoTime() - start) / 1e9) / 1e9));
         }
-        final long[] all = new long[16];
-        java.util.Arrays.fill(all, -1L);
-        DirectLibC.sched_setaffinity(0, all.length * Long.BYTES, all);
+        Affinity.unpinCurrentThread();
         // the checksum is printed so the JIT cannot drop the loop as dead code
         return out + " (fill + sum of a 64 KiB buffer; checksum " + (sink & 0xFF) + ")";
     }
@@ -267,9 +265,7 @@ public final class Conditions
                 "cpu%d %d gaps > 100 µs (%d > 1 ms), %.2f%% of the time, longest %.0f µs", cpu, over100us, over1ms,
                 100.0 * lostNanos / (now - start), longest / 1e3));
         }
-        final long[] all = new long[16];
-        java.util.Arrays.fill(all, -1L);
-        DirectLibC.sched_setaffinity(0, all.length * Long.BYTES, all);
+        Affinity.unpinCurrentThread();
         return out + " (a pinned thread spinning on System.nanoTime for " + millisPerCpu + " ms per CPU)";
     }
 

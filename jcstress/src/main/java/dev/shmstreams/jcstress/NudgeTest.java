@@ -22,7 +22,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * <pre>
  *   executor thread (run loop, then ChannelWaiter.await)   another thread (execute)
  *   nudged = false                  (clearNudge)           tasks.offer(task)      (a CAS: here a volatile store)
- *   parked = true                                          if parked:             (unparkIfParked)
+ *   inChannelWait = true                                   if parked:             (unparkIfParked)
+ *   parked = true                                            if inChannelWait:    (wakeThread)
  *   if tasks not empty: no sleep                               nudged = true      (ChannelWaiter.nudge)
  *   if nudged: no sleep             (await, first check)       futex = futex + 1  (Endpoint.wake), futex_wake
  *   w = futex
@@ -51,6 +52,7 @@ public class NudgeTest
 
     private final UnsafeBuffer header = new UnsafeBuffer(new byte[LENGTH]);
     private volatile boolean queued;
+    private volatile boolean inChannelWait;
     private volatile boolean parked;
     private volatile boolean nudged;
     private int sleepWord;
@@ -60,6 +62,7 @@ public class NudgeTest
     public void executor(final III_Result r)
     {
         nudged = false;
+        inChannelWait = true;
         parked = true;
         if (queued || nudged)
         {
@@ -82,7 +85,7 @@ public class NudgeTest
     public void submitter(final III_Result r)
     {
         queued = true;
-        if (parked)
+        if (parked && inChannelWait)
         {
             nudged = true;
             header.putIntVolatile(FUTEX, header.getIntVolatile(FUTEX) + 1);

@@ -57,8 +57,9 @@ import java.util.function.LongConsumer;
  * reads {@code parked} (volatile); the thread stores {@code parked = true} (volatile) and then
  * reads the queue and the requests: one of the two sides always sees the other, so a task or a
  * request never waits for a thread that went to sleep on it. A side that sees {@code parked}
- * unparks the thread and nudges the sleeping wake-up's waiter; the thread clears that nudge
- * before it stores {@code parked = true}, so a nudge it has to see is never cleared.
+ * nudges the sleeping wake-up's waiter if the thread sleeps in its channel wait, else unparks it;
+ * the thread clears that nudge and stores how it sleeps before it stores {@code parked = true},
+ * so a nudge it has to see is never cleared (jcstress NudgeTest).
  */
 public final class SpinningExecutor extends AbstractExecutorService
 {
@@ -81,6 +82,8 @@ public final class SpinningExecutor extends AbstractExecutorService
     /** The one wake-up of a strategy other than busy-spin, which the thread sleeps in; or null. */
     private volatile InlineWakeup sleeper;
     private volatile boolean parked;
+    /** Whether the thread, once {@link #parked}, sleeps in the sleeper's channel wait rather than in park. */
+    private volatile boolean inChannelWait;
     private volatile int state = RUNNING;
 
     /**
@@ -233,14 +236,17 @@ public final class SpinningExecutor extends AbstractExecutorService
                     Thread.onSpinWait();
                     continue;
                 }
-                if (sleeping != null)
+                // requests of the sleeper come from this thread (its stage), so the sequence is fixed
+                // from here on; how the thread sleeps is stored before parked, for wakeThread
+                final long sequence = sleeping == null ? NONE : sleeping.requested.get();
+                if (sequence != NONE)
                 {
                     sleeping.waiter.clearNudge();
                 }
+                inChannelWait = sequence != NONE;
                 parked = true;
                 if (tasks.isEmpty() && !anyRequested() && state == RUNNING && sleeper == sleeping)
                 {
-                    final long sequence = sleeping == null ? NONE : sleeping.requested.get();
                     if (sequence != NONE)
                     {
                         sleeping.waiter.await(sequence, SLEEP_SLICE_NANOS);
@@ -310,14 +316,21 @@ public final class SpinningExecutor extends AbstractExecutorService
         }
     }
 
-    /** Out of a park or of the sleeping wake-up's channel wait, whichever the thread is in. */
+    /**
+     * Out of the park or of the sleeping wake-up's channel wait, whichever the thread is in: a nudge
+     * is a FUTEX_WAKE, made only when the thread sleeps on the channel. {@code inChannelWait} is
+     * stored before {@code parked}, so a caller that saw {@code parked} reads how that sleep is made.
+     */
     private void wakeThread()
     {
-        LockSupport.unpark(thread);
         final InlineWakeup sleeping = sleeper;
-        if (sleeping != null)
+        if (inChannelWait && sleeping != null)
         {
             sleeping.waiter.nudge();
+        }
+        else
+        {
+            LockSupport.unpark(thread);
         }
     }
 
@@ -339,7 +352,12 @@ public final class SpinningExecutor extends AbstractExecutorService
         {
             state = SHUTDOWN;
         }
-        wakeThread();
+        LockSupport.unpark(thread);
+        final InlineWakeup sleeping = sleeper;
+        if (sleeping != null)
+        {
+            sleeping.waiter.nudge();
+        }
     }
 
     @Override

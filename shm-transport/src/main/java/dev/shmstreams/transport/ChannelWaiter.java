@@ -121,17 +121,7 @@ public final class ChannelWaiter
     public void nudge()
     {
         nudged = true;
-        if (endpoint.enterForeignWait())
-        {
-            try
-            {
-                endpoint.wake(futexOffset, -1);
-            }
-            finally
-            {
-                endpoint.exitForeignWait();
-            }
-        }
+        wakeFutex();
     }
 
     /** Forget a nudge: called by the sleeping thread before it looks for its own work and sleeps again. */
@@ -144,6 +134,12 @@ public final class ChannelWaiter
     public void cancel()
     {
         cancelled = true;
+        wakeFutex();
+    }
+
+    /** Bump and wake the futex this waiter sleeps on, unless the end is closing (which wakes it anyway). */
+    private void wakeFutex()
+    {
         if (endpoint.enterForeignWait())
         {
             try

@@ -59,18 +59,45 @@ class SinkToSourceTest
         final CompletionStage<Integer> consumed = ShmSource.create(
                 ShmSourceSettings.create(system, "e2e").withDirectory(dir).withWaitStrategy(strategy))
             .map(SinkToSourceHelpers::verify)
-            .runWith(Sink.fold(0, (expected, n) ->
-            {
-                if (n.intValue() != expected.intValue())
-                {
-                    throw new IllegalStateException("expected frame " + expected + ", got " + n);
-                }
-                return expected + 1;
-            }), system);
+            .runWith(countInOrder(), system);
         assertEquals(FRAMES, consumed.toCompletableFuture().get(120, TimeUnit.SECONDS));
         produced.toCompletableFuture().get(30, TimeUnit.SECONDS);
         Thread.sleep(100);
         assertEquals(List.of(), ShmTestDirectory.leftovers(dir), "both ends closed: the segment is gone");
+    }
+
+    /** @return the number of frames, failing the stream on the first one out of order. */
+    private static Sink<Integer, CompletionStage<Integer>> countInOrder()
+    {
+        return Sink.fold(0, (expected, n) ->
+        {
+            if (n.intValue() != expected.intValue())
+            {
+                throw new IllegalStateException("expected frame " + expected + ", got " + n);
+            }
+            return expected + 1;
+        });
+    }
+
+    /**
+     * A source on a dispatcher made of a SpinningExecutor, counting the frames in order; every 1,000th
+     * frame adds the names of the JVM's threads to {@code threads}.
+     */
+    private static CompletionStage<Integer> consumeOn(final String dispatcher, final String channel, final Path dir,
+        final WaitStrategy strategy, final Set<String> threads)
+    {
+        return ShmSource.create(ShmSourceSettings.create(system, channel).withDirectory(dir).withWaitStrategy(strategy))
+            .map(frame ->
+            {
+                assertNotNull(SpinningExecutor.current(), "the source runs on " + dispatcher);
+                if (frame.sequence() % 1000 == 0)
+                {
+                    Thread.getAllStackTraces().keySet().forEach(thread -> threads.add(thread.getName()));
+                }
+                return SinkToSourceHelpers.verify(frame);
+            })
+            .withAttributes(ActorAttributes.dispatcher(dispatcher))
+            .runWith(countInOrder(), system);
     }
 
     /**
@@ -88,26 +115,8 @@ class SinkToSourceTest
             .runWith(ShmSink.create(ShmSinkSettings.create(system, channel).withDirectory(dir).withSlots(4)
                     .withSlotSize(4096).withWaitStrategy(strategy), SinkToSourceHelpers.WRITER)
                 .withAttributes(ActorAttributes.dispatcher("shm-streams.spinning-dispatcher")), system);
-        final CompletionStage<Integer> consumed = ShmSource.create(
-                ShmSourceSettings.create(system, channel).withDirectory(dir).withWaitStrategy(strategy))
-            .map(frame ->
-            {
-                assertNotNull(SpinningExecutor.current(), "the source runs on the spinning dispatcher");
-                if (frame.sequence() % 1000 == 0)
-                {
-                    Thread.getAllStackTraces().keySet().forEach(thread -> threads.add(thread.getName()));
-                }
-                return SinkToSourceHelpers.verify(frame);
-            })
-            .withAttributes(ActorAttributes.dispatcher("shm-streams.spinning-dispatcher"))
-            .runWith(Sink.fold(0, (expected, n) ->
-            {
-                if (n.intValue() != expected.intValue())
-                {
-                    throw new IllegalStateException("expected frame " + expected + ", got " + n);
-                }
-                return expected + 1;
-            }), system);
+        final CompletionStage<Integer> consumed =
+            consumeOn("shm-streams.spinning-dispatcher", channel, dir, strategy, threads);
         assertEquals(FRAMES, consumed.toCompletableFuture().get(120, TimeUnit.SECONDS));
         produced.toCompletableFuture().get(30, TimeUnit.SECONDS);
         final boolean wakerThreads = threads.stream().anyMatch(name -> name.endsWith("-" + channel));
@@ -116,6 +125,7 @@ class SinkToSourceTest
         Thread.sleep(100);
         assertEquals(List.of(), ShmTestDirectory.leftovers(dir), "both ends closed: the segment is gone");
     }
+
     /**
      * The source alone on shm-streams.blocking-dispatcher with the default BLOCKING strategy: its
      * thread sleeps on the channel's futex itself, so there is no wake-up thread for the source
@@ -129,26 +139,8 @@ class SinkToSourceTest
         final CompletionStage<Done> produced = Source.range(0, FRAMES - 1)
             .runWith(ShmSink.create(ShmSinkSettings.create(system, channel).withDirectory(dir).withSlots(4)
                 .withSlotSize(4096).withWaitStrategy(WaitStrategy.BLOCKING), SinkToSourceHelpers.WRITER), system);
-        final CompletionStage<Integer> consumed = ShmSource.create(
-                ShmSourceSettings.create(system, channel).withDirectory(dir).withWaitStrategy(WaitStrategy.BLOCKING))
-            .map(frame ->
-            {
-                assertNotNull(SpinningExecutor.current(), "the source runs on the blocking dispatcher");
-                if (frame.sequence() % 1000 == 0)
-                {
-                    Thread.getAllStackTraces().keySet().forEach(thread -> threads.add(thread.getName()));
-                }
-                return SinkToSourceHelpers.verify(frame);
-            })
-            .withAttributes(ActorAttributes.dispatcher("shm-streams.blocking-dispatcher"))
-            .runWith(Sink.fold(0, (expected, n) ->
-            {
-                if (n.intValue() != expected.intValue())
-                {
-                    throw new IllegalStateException("expected frame " + expected + ", got " + n);
-                }
-                return expected + 1;
-            }), system);
+        final CompletionStage<Integer> consumed =
+            consumeOn("shm-streams.blocking-dispatcher", channel, dir, WaitStrategy.BLOCKING, threads);
         assertEquals(FRAMES, consumed.toCompletableFuture().get(120, TimeUnit.SECONDS));
         produced.toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertFalse(threads.contains("shm-source-" + channel), "no wake-up thread for the source: " + threads);
