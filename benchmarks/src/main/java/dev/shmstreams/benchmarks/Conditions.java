@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What a reader needs to judge the numbers: the machine, the kernel, the JVM, and how busy the
@@ -267,6 +269,82 @@ public final class Conditions
         }
         Affinity.unpinCurrentThread();
         return out + " (a pinned thread spinning on System.nanoTime for " + millisPerCpu + " ms per CPU)";
+    }
+
+    /**
+     * The other floor: how long a sleeping thread takes to run again once woken from the other CPU,
+     * which is what a blocking wait pays per message and what a producer that sleeps between
+     * messages pays before each one. A thread pinned to one CPU parks; one pinned to the other CPU,
+     * once a millisecond, reads the clock and unparks it; the sleeper reads the clock as soon as it
+     * runs. Then the roles swap. On a VM this is mostly the hypervisor's time to run a halted vCPU
+     * again, which no load figure inside the guest shows.
+     *
+     * @return e.g. "cpu0 woken from cpu1: p50 21 µs, p99 80 µs, max 900 µs; cpu1 woken from cpu0: ...".
+     */
+    public static String wakeGauge(final int samples, final int cpuA, final int cpuB)
+    {
+        return wakeOnce(samples, cpuA, cpuB) + "; " + wakeOnce(samples, cpuB, cpuA) +
+            " (" + samples + " unparks, one a millisecond, each from a thread pinned to the other CPU)";
+    }
+
+    private static String wakeOnce(final int samples, final int sleeperCpu, final int wakerCpu)
+    {
+        final org.HdrHistogram.Histogram histogram = new org.HdrHistogram.Histogram(3_600_000_000L, 3);
+        final AtomicLong stampNanos = new AtomicLong();
+        final AtomicLong sent = new AtomicLong();
+        final AtomicLong recorded = new AtomicLong();
+        final Thread sleeper = new Thread(() ->
+        {
+            Affinity.pinCurrentThread(sleeperCpu);
+            long seen = 0;
+            while (seen < samples)
+            {
+                if (sent.get() == seen)                     // getVolatile: nothing new, sleep
+                {
+                    LockSupport.park();
+                    continue;
+                }
+                final long now = System.nanoTime();
+                // the stamp was stored before the sequence (volatile store), so it is this sample's
+                histogram.recordValue(Math.max(0, now - stampNanos.get()) / 1_000);
+                seen++;
+                recorded.set(seen);
+            }
+        }, "wake-gauge-cpu" + sleeperCpu);
+        sleeper.setDaemon(true);
+        sleeper.start();
+        Affinity.pinCurrentThread(wakerCpu);
+        try
+        {
+            long next = System.nanoTime() + 1_000_000;
+            for (long n = 1; n <= samples && sleeper.isAlive(); n++)
+            {
+                long now;
+                while ((now = System.nanoTime()) - next < 0)
+                {
+                    LockSupport.parkNanos(next - now);
+                }
+                next = Math.max(next + 1_000_000, now);
+                while (recorded.get() != n - 1 && sleeper.isAlive())
+                {
+                    Thread.onSpinWait();                    // the previous sample is still being recorded
+                }
+                stampNanos.set(System.nanoTime());
+                sent.set(n);
+                LockSupport.unpark(sleeper);
+            }
+            sleeper.join(10_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        finally
+        {
+            Affinity.unpinCurrentThread();
+        }
+        return String.format(Locale.ROOT, "cpu%d woken from cpu%d: p50 %d µs, p99 %d µs, max %d µs", sleeperCpu,
+            wakerCpu, histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(99), histogram.getMaxValue());
     }
 
     public static String gitCommit(final Path directory)

@@ -32,4 +32,10 @@ public final class DirectLibC
 
     /** pid 0 is the calling thread; mask is a cpu_set_t of {@code size} bytes. */
     public static native int sched_setaffinity(int pid, long size, long[] mask);
+
+    /** pid 0 is the calling thread; param is a struct sched_param (one int, the priority). */
+    public static native int sched_setscheduler(int pid, int policy, int[] param);
+
+    /** @return the calling thread's (pid 0) scheduling policy, or -1. */
+    public static native int sched_getscheduler(int pid);
 }

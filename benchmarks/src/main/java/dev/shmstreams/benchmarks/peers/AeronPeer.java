@@ -75,7 +75,7 @@ final class AeronPeer
             for (int p = 0; p < phases.size(); p++)
             {
                 final Phase phase = phases.get(p);
-                final Sender sender = new Sender(phase, control, p);
+                final Sender sender = new Sender(phase, control, p).withRealtimeWait();
                 try (ExclusivePublication publication = aeron.addExclusivePublication(channel, STREAM_BASE + p))
                 {
                     if (phase.length > publication.maxMessageLength())
@@ -103,6 +103,7 @@ final class AeronPeer
                     {
                         sendOffered(sender, publication, phase);
                     }
+                    sender.finish();
                     ctx.result(phase.name + ".messagesSent", sender.sequence);
                     ctx.result(phase.name + ".backPressured", backPressured);
                     ctx.result(phase.name + ".adminActions", adminActions);

@@ -64,6 +64,18 @@ final class AkkaPeers
         ctx.log(pinned.get(10, TimeUnit.SECONDS));
     }
 
+    /** Run a task on the spinning dispatcher's one thread and wait for it. */
+    static void onSpinningDispatcher(final ActorSystem system, final Runnable task) throws Exception
+    {
+        final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        system.dispatchers().lookup(SPINNING_DISPATCHER).execute(() ->
+        {
+            task.run();
+            done.complete(null);
+        });
+        done.get(10, TimeUnit.SECONDS);
+    }
+
     /**
      * The producer's elements: one new ByteString per message (an Akka element is immutable and may
      * still be queued when the next one is made), written in full by the sender. At a fixed rate the

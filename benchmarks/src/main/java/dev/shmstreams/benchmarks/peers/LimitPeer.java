@@ -37,7 +37,7 @@ final class LimitPeer
             {
                 free.offer(new UnsafeBuffer(memory, i * stride, phase.length));
             }
-            final Sender sender = new Sender(phase, control, p);
+            final Sender sender = new Sender(phase, control, p).withRealtimeWait();
             final Thread producer = new Thread(() -> produce(ctx, sender, free, filled), "limit-producer");
             producer.setDaemon(true);
             producer.start();
@@ -69,20 +69,27 @@ final class LimitPeer
         final OneToOneConcurrentArrayQueue<UnsafeBuffer> free, final OneToOneConcurrentArrayQueue<UnsafeBuffer> filled)
     {
         Affinity.pinCurrentThread(ctx.integer("producerCpu"));
-        while (!sender.stopped())
+        try
         {
-            final long intended = sender.awaitDue();
-            UnsafeBuffer buffer;
-            while ((buffer = free.poll()) == null)
+            while (!sender.stopped())
             {
-                if (sender.stopped())
+                final long intended = sender.awaitDue();
+                UnsafeBuffer buffer;
+                while ((buffer = free.poll()) == null)
                 {
-                    return;
+                    if (sender.stopped())
+                    {
+                        return;
+                    }
+                    Thread.onSpinWait();
                 }
-                Thread.onSpinWait();
+                sender.write(buffer, 0, intended);
+                filled.offer(buffer);
             }
-            sender.write(buffer, 0, intended);
-            filled.offer(buffer);
+        }
+        finally
+        {
+            sender.finish();
         }
     }
 }

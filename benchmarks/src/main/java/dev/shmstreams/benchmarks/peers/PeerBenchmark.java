@@ -3,6 +3,7 @@ package dev.shmstreams.benchmarks.peers;
 import dev.shmstreams.benchmarks.BenchDirectory;
 import dev.shmstreams.benchmarks.ChildLauncher;
 import dev.shmstreams.benchmarks.Conditions;
+import dev.shmstreams.benchmarks.RealtimeWait;
 import dev.shmstreams.benchmarks.Report;
 
 import java.io.IOException;
@@ -96,6 +97,8 @@ public final class PeerBenchmark
         /** Run only these phases (by name), all when empty. */
         Set<String> phases = new LinkedHashSet<>();
         boolean jfr;
+        /** Pinned paced producers run at SCHED_FIFO 1 during fixed-rate phases (RealtimeWait). */
+        boolean realtime = true;
         Path publish;
 
         static Config parse(final String[] args) throws URISyntaxException
@@ -152,6 +155,7 @@ public final class PeerBenchmark
                     case "--rate-warmup-ms": config.smallRateWarmupMs = Long.parseLong(value); break;
                     case "--aeron-term-length": config.aeronTermLength = Integer.parseInt(value); break;
                     case "--jfr": config.jfr = true; break;
+                    case "--no-realtime": config.realtime = false; break;
                     case "--help":
                     case "-h":
                         usage();
@@ -175,6 +179,10 @@ public final class PeerBenchmark
             {
                 final Path jar = Path.of(PeerBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
                 config.output = jar.getParent().resolve("peer-bench");
+            }
+            if (config.realtime)
+            {
+                config.jvmArgs.add("-Dshm.bench.realtime-wait=true");
             }
             if (config.jfr)
             {
@@ -200,6 +208,8 @@ public final class PeerBenchmark
                 "  --publish=DIR           also copy results.{md,json,csv}, peers.csv and the charts there",
                 "  --jvm-arg=ARG           extra flag for every child JVM (repeatable)",
                 "  --no-pin | --cpus=P,C   hot-thread pinning (default producer CPU 0, consumer CPU 1)",
+                "  --no-realtime           fixed-rate producers on pinned threads at normal priority (default: SCHED_FIFO 1",
+                "                          where permitted; the consumers always at normal priority)",
                 "  --measure-ms=N          measured window of the saturation phases",
                 "  --rate-warmup-ms=N      warm-up of the 64-byte fixed-rate phases",
                 "  --aeron-term-length=B   Aeron IPC term length (default 128 MiB, the smallest for 4K frames; max 1 GiB)",
@@ -280,6 +290,7 @@ public final class PeerBenchmark
         conditions.put("aeron", "1.46.9, embedded media driver (SHARED, sleeps 1 ms when idle), aeron:ipc term-length " +
             config.aeronTermLength + " mtu " + AeronPeer.MTU);
         conditions.put("source", Conditions.gitCommit(Path.of(".")));
+        conditions.put("real-time producers", RealtimeWait.describe(config.realtime));
         conditions.put("load average at start", Conditions.firstLine("/proc/loadavg"));
         final boolean gauge = !config.mode.equals("smoke");
         conditions.put("other load before the run", Conditions.cpuBusy(gauge ? 1_000 : 200));
@@ -287,6 +298,7 @@ public final class PeerBenchmark
         {
             conditions.put("speed gauge at start", Conditions.speedGauge(0, 1));
             conditions.put("spin gaps at start", Conditions.spinGaps(config.mode.equals("full") ? 5_000 : 1_000, 0, 1));
+            conditions.put("wake-ups at start", Conditions.wakeGauge(config.mode.equals("full") ? 2_000 : 300, 0, 1));
         }
         System.out.println("peer benchmark: " + config.describe() + "; results in " + config.output);
 
@@ -305,6 +317,7 @@ public final class PeerBenchmark
         {
             conditions.put("speed gauge at end", Conditions.speedGauge(0, 1));
             conditions.put("spin gaps at end", Conditions.spinGaps(config.mode.equals("full") ? 5_000 : 1_000, 0, 1));
+            conditions.put("wake-ups at end", Conditions.wakeGauge(config.mode.equals("full") ? 2_000 : 300, 0, 1));
         }
         directory.close();
 

@@ -36,7 +36,7 @@ final class RingPeer
         for (int p = 0; p < phases.size(); p++)
         {
             final Phase phase = phases.get(p);
-            final Sender sender = new Sender(phase, control, p);
+            final Sender sender = new Sender(phase, control, p).withRealtimeWait();
             final int batch = phase.batch();
             try (ShmProducer producer = ShmProducer.create(settings(ctx, phase, p)))
             {
@@ -67,6 +67,7 @@ final class RingPeer
                     }
                     producer.commitUpTo(last);
                 }
+                sender.finish();
                 control.awaitStopped(p, PeerChild.PEER_TIMEOUT_NANOS);
             }
         }

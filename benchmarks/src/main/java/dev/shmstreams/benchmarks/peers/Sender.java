@@ -1,5 +1,6 @@
 package dev.shmstreams.benchmarks.peers;
 
+import dev.shmstreams.benchmarks.RealtimeWait;
 import org.agrona.MutableDirectBuffer;
 
 import java.util.concurrent.locks.LockSupport;
@@ -36,6 +37,8 @@ final class Sender
     private long current;
     private long fastUntil;
     long sequence;
+    private boolean realtime;
+    private boolean inRealtime;
 
     Sender(final Phase phase, final PhaseControl control, final int index)
     {
@@ -46,6 +49,27 @@ final class Sender
         this.stampEvery = phase.stampEvery();
         this.fastNanos = period != 0 && phase.small() ?
             Math.max(0, phase.warmupMs - SETTLE_MILLIS) * 1_000_000 : 0;
+    }
+
+    /**
+     * Wait for the due times at real-time priority (see {@link RealtimeWait}), on the thread that
+     * calls {@link #awaitDue}, until {@link #finish}: for a producer on a pinned thread of its own.
+     * Producers on an Akka dispatcher's pool are left at normal priority, as they are left unpinned.
+     */
+    Sender withRealtimeWait()
+    {
+        this.realtime = RealtimeWait.REQUESTED && period != 0;
+        return this;
+    }
+
+    /** Back to normal priority, on the producer's thread, once the phase is over. */
+    void finish()
+    {
+        if (inRealtime)
+        {
+            RealtimeWait.leave();
+            inRealtime = false;
+        }
     }
 
     boolean stopped()
@@ -63,6 +87,10 @@ final class Sender
             return 0;
         }
         final long due = nextDue();
+        if (realtime && !inRealtime)
+        {
+            inRealtime = RealtimeWait.enter();
+        }
         long now;
         while (due - (now = System.nanoTime()) > SPIN_NANOS)
         {

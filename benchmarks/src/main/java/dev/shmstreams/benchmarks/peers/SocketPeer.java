@@ -108,7 +108,7 @@ final class SocketPeer
         for (int p = 0; p < phases.size(); p++)
         {
             final Phase phase = phases.get(p);
-            final Sender sender = new Sender(phase, control, p);
+            final Sender sender = new Sender(phase, control, p).withRealtimeWait();
             final int message = PREFIX + phase.length;
             final int batch = phase.batch();
             final ByteBuffer buffer = BufferUtil.allocateDirectAligned(message * batch, 4096);
@@ -137,6 +137,10 @@ final class SocketPeer
                 {
                     throw ex;
                 }
+            }
+            finally
+            {
+                sender.finish();
             }
             control.awaitStopped(p, PeerChild.PEER_TIMEOUT_NANOS);
         }

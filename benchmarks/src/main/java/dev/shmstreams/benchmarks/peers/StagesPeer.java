@@ -75,7 +75,10 @@ final class StagesPeer
             for (int p = 0; p < phases.size(); p++)
             {
                 final Phase phase = phases.get(p);
-                final Sender sender = new Sender(phase, control, p);
+                // on the spinning dispatcher the writer runs on its one pinned thread; on the default
+                // dispatcher on any of its pool's, which stay at normal priority as they stay unpinned
+                final Sender sender = phase.blocking() ? new Sender(phase, control, p) :
+                    new Sender(phase, control, p).withRealtimeWait();
                 final FrameWriter<NotUsed> writer = (nothing, frame) ->
                 {
                     final long intended = sender.awaitDue();
@@ -96,6 +99,10 @@ final class StagesPeer
                 }
                 graph.first().shutdown();
                 AkkaPeers.awaitQuietly(ctx, graph.second(), phase.name + " producer graph");
+                if (!phase.blocking())
+                {
+                    AkkaPeers.onSpinningDispatcher(system, sender::finish);
+                }
             }
         }
         finally
