@@ -10,7 +10,9 @@ import java.util.concurrent.locks.LockSupport;
  * at a fixed rate waits for each message's due time. It parks until shortly before and spins the
  * rest ({@value #SPIN_NANOS} ns): parkNanos alone wakes 50-100 µs late here, and as latency is
  * measured from the due time (coordinated omission), a late producer would be counted against the
- * transport. A producer that falls behind sends at once, and the lag is counted.
+ * transport. A producer that falls behind sends at once, and the lag is counted. A producer on a
+ * pinned thread of its own also runs the phase at real-time priority ({@link #withRealtimeWait}),
+ * or it waits, once woken, behind the other threads on its CPU.
  *
  * <p>Small messages at a fixed rate warm up at {@value #WARMUP_SPEEDUP}x the rate for all but the
  * last {@value #SETTLE_MILLIS} ms of the warm-up: at 1,000/s the JIT is still compiling, and
