@@ -69,14 +69,15 @@ public final class RealtimeWait
         {
             return "off (--no-realtime): every thread at normal priority";
         }
-        final int[] param = {1};
-        final int set = DirectLibC.sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, param);
-        final int errno = set == 0 ? 0 : Native.getLastError();
-        DirectLibC.sched_setscheduler(0, SCHED_OTHER, NORMAL);
-        return set == 0 ?
+        final boolean permitted = enter();
+        if (permitted)
+        {
+            leave();
+        }
+        return permitted ?
             "SCHED_FIFO 1 for the pinned producers of the fixed-rate phases (limit, ring, sockets, Aeron, the stages " +
                 "on the spinning dispatcher); consumers, saturation phases and producers on Akka's default dispatcher " +
                 "at normal priority" :
-            "requested, not permitted here (errno " + errno + "): every thread at normal priority";
+            "requested, not permitted here (sched_setscheduler failed, see the log): every thread at normal priority";
     }
 }

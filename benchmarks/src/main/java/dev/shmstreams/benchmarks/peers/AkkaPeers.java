@@ -58,22 +58,16 @@ final class AkkaPeers
     static void pinSpinningDispatcher(final ChildContext ctx, final ActorSystem system) throws Exception
     {
         final int cpu = ctx.integer("cpu");
-        final java.util.concurrent.CompletableFuture<String> pinned = new java.util.concurrent.CompletableFuture<>();
-        system.dispatchers().lookup(SPINNING_DISPATCHER).execute(() ->
-            pinned.complete(Thread.currentThread().getName() + " " + Affinity.pinCurrentThread(cpu)));
-        ctx.log(pinned.get(10, TimeUnit.SECONDS));
+        ctx.log(onSpinningDispatcher(system, () -> Thread.currentThread().getName() + " " + Affinity.pinCurrentThread(cpu)));
     }
 
-    /** Run a task on the spinning dispatcher's one thread and wait for it. */
-    static void onSpinningDispatcher(final ActorSystem system, final Runnable task) throws Exception
+    /** @return what the task returned, having run it on the spinning dispatcher's one thread. */
+    static <T> T onSpinningDispatcher(final ActorSystem system, final java.util.function.Supplier<T> task)
+        throws Exception
     {
-        final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-        system.dispatchers().lookup(SPINNING_DISPATCHER).execute(() ->
-        {
-            task.run();
-            done.complete(null);
-        });
-        done.get(10, TimeUnit.SECONDS);
+        final java.util.concurrent.CompletableFuture<T> done = new java.util.concurrent.CompletableFuture<>();
+        system.dispatchers().lookup(SPINNING_DISPATCHER).execute(() -> done.complete(task.get()));
+        return done.get(10, TimeUnit.SECONDS);
     }
 
     /**

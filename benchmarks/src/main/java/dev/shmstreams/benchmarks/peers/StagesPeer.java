@@ -101,7 +101,11 @@ final class StagesPeer
                 AkkaPeers.awaitQuietly(ctx, graph.second(), phase.name + " producer graph");
                 if (!phase.blocking())
                 {
-                    AkkaPeers.onSpinningDispatcher(system, sender::finish);
+                    AkkaPeers.onSpinningDispatcher(system, () ->
+                    {
+                        sender.finish();
+                        return null;
+                    });
                 }
             }
         }
